@@ -1,0 +1,44 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User, phone_validator
+
+
+class SignupExtraForm(forms.Form):
+    """Fields allauth's sign-up form lacks: the full name in Vietnamese order and a phone."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        help_text=_("For example: Nguyễn Văn An. It is printed on your certificates."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone number (optional)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    field_order = ["full_name", "email", "username", "phone", "password1", "password2"]
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_phone(self) -> str:
+        phone = "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")
+        if phone:
+            phone_validator(phone)
+        return phone
+
+    def signup(self, request, user: User) -> None:
+        user.full_name = self.cleaned_data["full_name"]
+        user.phone = self.cleaned_data["phone"]
+        user.save(update_fields=["full_name", "phone"])
+
+
+class ProfileForm(forms.Form):
+    full_name = SignupExtraForm.base_fields["full_name"]
+    phone = SignupExtraForm.base_fields["phone"]
+    clean_full_name = SignupExtraForm.clean_full_name
+    clean_phone = SignupExtraForm.clean_phone

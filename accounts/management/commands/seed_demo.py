@@ -1,0 +1,122 @@
+"""Load the demo: accounts for each role, a sample of Nghệ An's organisation tree, a home page.
+
+Idempotent: running it again leaves the same data (no duplicates, no new page revisions).
+Later issues add their demo content here through their own services.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import services
+from accounts.models import Membership, Organisation
+from cms import services as cms_services
+
+K = Organisation.Kind
+T = Membership.TargetGroup
+R = Membership.Role
+
+# (code, name, kind, parent code)
+ORGANISATIONS = [
+    ("NA", "Ủy ban nhân dân tỉnh Nghệ An", K.PROVINCE, None),
+    ("NA.SKHCN", "Sở Khoa học và Công nghệ", K.DEPARTMENT, "NA"),
+    ("NA.SKHCN.VP", "Văn phòng Sở Khoa học và Công nghệ", K.DIVISION, "NA.SKHCN"),
+    ("NA.SKHCN.CDS", "Phòng Chuyển đổi số", K.DIVISION, "NA.SKHCN"),
+    ("NA.SNV", "Sở Nội vụ", K.DEPARTMENT, "NA"),
+    ("NA.SNV.CCVC", "Phòng Công chức, viên chức", K.DIVISION, "NA.SNV"),
+    ("NA.SGDDT", "Sở Giáo dục và Đào tạo", K.DEPARTMENT, "NA"),
+    ("NA.SGDDT.HTK", "Trường THPT Huỳnh Thúc Kháng", K.SCHOOL, "NA.SGDDT"),
+    ("NA.STC", "Sở Tài chính", K.DEPARTMENT, "NA"),
+    ("NA.P.TRUONGVINH", "Phường Trường Vinh", K.COMMUNE, "NA"),
+    ("NA.P.THANHVINH", "Phường Thành Vinh", K.COMMUNE, "NA"),
+    ("NA.P.CUALO", "Phường Cửa Lò", K.COMMUNE, "NA"),
+    ("NA.X.DIENCHAU", "Xã Diễn Châu", K.COMMUNE, "NA"),
+]
+
+# (username, full name, email, staff, superuser, membership or None, what they can try)
+ACCOUNTS = [
+    ("admin", "Quản trị hệ thống", "admin@hocvuso.example", True, True, None,
+     "quản trị toàn hệ thống, trang quản trị /admin/"),
+    ("hr.sokhcn", "Trần Thị Hương", "hr.sokhcn@hocvuso.example", False, False,
+     ("NA.SKHCN", T.CIVIL_SERVANT, R.HR_OFFICER, "Chuyên viên tổ chức cán bộ"),
+     "cán bộ tổ chức của Sở Khoa học và Công nghệ"),
+    ("teacher.demo", "Lê Văn Minh", "teacher.demo@hocvuso.example", False, False,
+     ("NA.SGDDT.HTK", T.CIVIL_SERVANT, R.TEACHER, "Giáo viên Tin học"),
+     "giáo viên, Trường THPT Huỳnh Thúc Kháng"),
+    ("learner.demo", "Nguyễn Văn An", "learner.demo@hocvuso.example", False, False,
+     ("NA.SKHCN.CDS", T.CIVIL_SERVANT, R.MEMBER, "Chuyên viên"),
+     "công chức, Phòng Chuyển đổi số"),
+    ("citizen.demo", "Phạm Thị Lan", "citizen.demo@hocvuso.example", False, False,
+     ("NA.P.TRUONGVINH", T.CITIZEN, R.MEMBER, ""),
+     "người dân, Phường Trường Vinh"),
+]
+
+HOME = {
+    "title": "Bình dân học vụ số",
+    "lead": (
+        "Học kỹ năng số miễn phí, mọi lúc, trên điện thoại: để mỗi cán bộ, công chức, "
+        "viên chức và mỗi người dân Nghệ An đều làm chủ công nghệ số."
+    ),
+    "intro": (
+        "<p>Phong trào <b>Bình dân học vụ số</b> phổ cập kỹ năng số cho toàn dân. "
+        "Tỉnh Nghệ An đặt mục tiêu đến năm 2030, 100% cán bộ, công chức, viên chức và người "
+        "trưởng thành có kỹ năng số cơ bản; trong năm 2026, mọi cán bộ, đảng viên học tập "
+        "Nghị quyết 57-NQ/TW về phát triển khoa học, công nghệ, đổi mới sáng tạo và "
+        "chuyển đổi số quốc gia.</p>"
+    ),
+    "body": [
+        ("heading", "Học như thế nào?"),
+        ("paragraph",
+         "<ol><li>Đăng ký tài khoản bằng email của bạn.</li>"
+         "<li>Chọn khóa học phù hợp: kỹ năng số cơ bản, dịch vụ công trực tuyến, "
+         "an toàn thông tin, Nghị quyết 57.</li>"
+         "<li>Học từng bài, làm bài kiểm tra ngắn và nhận chứng nhận có mã QR "
+         "để cơ quan, đơn vị kiểm tra.</li></ol>"),
+        ("heading", "Dành cho ai?"),
+        ("paragraph",
+         "<p>Cán bộ, công chức, viên chức và người lao động trong các cơ quan nhà nước; "
+         "người dân ở các xã, phường; học sinh. Giáo viên có thể lập lớp và giao bài; "
+         "cán bộ tổ chức theo dõi tiến độ của cơ quan mình.</p>"),
+    ],
+}
+
+
+class Command(BaseCommand):
+    help = "Tạo dữ liệu mẫu (tài khoản, cơ cấu tổ chức, trang chủ). Chạy nhiều lần vẫn như một."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        password = settings.DEMO_PASSWORD
+        organisations: dict[str, Organisation] = {}
+        for code, name, kind, parent_code in ORGANISATIONS:
+            organisations[code] = services.organisation_upsert(
+                code=code,
+                name=name,
+                kind=kind,
+                parent=organisations[parent_code] if parent_code else None,
+            )
+        for username, full_name, email, staff, superuser, membership, _ in ACCOUNTS:
+            user, _created = services.user_upsert(
+                username=username,
+                email=email,
+                full_name=full_name,
+                password=password,
+                is_staff=staff,
+                is_superuser=superuser,
+                email_verified=True,
+            )
+            if membership:
+                code, target_group, role, position = membership
+                services.membership_upsert(
+                    user=user,
+                    organisation=organisations[code],
+                    target_group=target_group,
+                    role=role,
+                    position=position,
+                )
+        cms_services.home_page_publish(**HOME)
+
+        self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu. Demo data loaded."))
+        self.stdout.write(f"Mật khẩu chung / shared password: {password}")
+        for username, _n, _e, _s, _su, _m, description in ACCOUNTS:
+            self.stdout.write(f"  {username:<14} {description}")

@@ -1,0 +1,134 @@
+"""Who people are and where they belong.
+
+The user is custom from the first migration. A Vietnamese name is one field in its natural
+order ("Nguyễn Văn An"): splitting it into first and last names loses the middle name and
+sorts people wrongly, so ``first_name``/``last_name`` are removed.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+phone_validator = RegexValidator(
+    regex=r"^(\+84|0)\d{9,10}$",
+    message=_("Enter a Vietnamese phone number, for example 0912345678 or +84912345678."),
+)
+
+
+class User(AbstractUser):
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    full_name = models.CharField(
+        _("full name"),
+        max_length=150,
+        blank=True,
+        help_text=_("In Vietnamese order: family name, middle name, given name."),
+    )
+    phone = models.CharField(
+        _("phone number"), max_length=16, blank=True, validators=[phone_validator]
+    )
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="accounts_user_email_ci_unique",
+                violation_error_message=_("An account with this email address already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name()
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    def get_short_name(self) -> str:
+        # In Vietnamese the given name, by which people are addressed, comes last.
+        return self.full_name.split()[-1] if self.full_name.strip() else self.username
+
+
+def user_display(user: User) -> str:
+    """How allauth names a user in messages ("Đăng nhập thành công với tên …")."""
+    return user.get_full_name()
+
+
+class Organisation(MP_Node):
+    """A node of the province's organisation tree (UBND tỉnh → sở/ban/ngành → phòng; xã/phường).
+
+    The tree is a materialised path so that "this agency and everything under it", the scope of
+    an HR officer, is one indexed prefix query.
+    """
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Provincial People's Committee")
+        DEPARTMENT = "department", _("Department or agency")
+        PUBLIC_UNIT = "public_unit", _("Public service unit")
+        DIVISION = "division", _("Division")
+        COMMUNE = "commune", _("Commune or ward")
+        SCHOOL = "school", _("School")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    active_from = models.DateField(_("active from"), null=True, blank=True)
+    active_until = models.DateField(_("active until"), null=True, blank=True)
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in one organisation: position, target group and role there."""
+
+    class TargetGroup(models.TextChoices):
+        CIVIL_SERVANT = "civil_servant", _("Cadre, civil servant or public employee")
+        WORKER = "worker", _("Worker")
+        CITIZEN = "citizen", _("Citizen")
+        STUDENT = "student", _("Student")
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        TEACHER = "teacher", _("Teacher")
+        HR_OFFICER = "hr_officer", _("HR officer")
+        PROVINCE_ADMIN = "province_admin", _("Province administrator")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    target_group = models.CharField(_("target group"), max_length=16, choices=TargetGroup.choices)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="accounts_membership_one_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation}"
