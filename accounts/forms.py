@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import User, phone_validator
+from .models import User, normalise_phone, phone_validator
 
 
 class SignupExtraForm(forms.Form):
@@ -26,7 +26,7 @@ class SignupExtraForm(forms.Form):
         return " ".join(self.cleaned_data["full_name"].split())
 
     def clean_phone(self) -> str:
-        phone = "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")
+        phone = normalise_phone(self.cleaned_data["phone"])
         if phone:
             phone_validator(phone)
         return phone

@@ -5,6 +5,8 @@ order ("Nguyễn Văn An"): splitting it into first and last names loses the mid
 sorts people wrongly, so ``first_name``/``last_name`` are removed.
 """
 
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -16,6 +18,11 @@ phone_validator = RegexValidator(
     regex=r"^(\+84|0)\d{9,10}$",
     message=_("Enter a Vietnamese phone number, for example 0912345678 or +84912345678."),
 )
+
+
+def normalise_phone(phone: str) -> str:
+    """Drop the spaces, dots, dashes and brackets people type; keep everything else to validate."""
+    return re.sub(r"[\s.\-()]", "", phone)
 
 
 class User(AbstractUser):

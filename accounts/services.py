@@ -7,18 +7,14 @@ from allauth.account.models import EmailAddress
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
-from .models import Membership, Organisation, User
-
-
-def _normalise_phone(phone: str) -> str:
-    return "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+from .models import Membership, Organisation, User, normalise_phone
 
 
 @transaction.atomic
 def user_profile_update(*, user: User, full_name: str, phone: str) -> User:
     """Change what a person may change about themselves; nothing else is touched."""
     user.full_name = " ".join(full_name.split())
-    user.phone = _normalise_phone(phone)
+    user.phone = normalise_phone(phone)
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name", "phone"])
     return user
@@ -44,7 +40,7 @@ def user_upsert(
     user, created = User.objects.get_or_create(username=username)
     user.email = email
     user.full_name = full_name
-    user.phone = _normalise_phone(phone)
+    user.phone = normalise_phone(phone)
     user.is_staff = is_staff or is_superuser
     user.is_superuser = is_superuser
     user.is_active = True

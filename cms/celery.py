@@ -4,10 +4,12 @@ Without ``REDIS_URL`` tasks run eagerly in the web process (no services needed);
 they go through Redis to a real ``celery worker``.
 """
 
+import functools
 import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
+from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
@@ -27,8 +29,8 @@ class OnCommitTask(DjangoTask):
     retry_jitter = True
     max_retries = 5
 
-    def delay(self, *args, **kwargs):
-        return self.delay_on_commit(*args, **kwargs)
+    def delay(self, *args, **kwargs) -> None:
+        transaction.on_commit(functools.partial(self.apply_async, args, kwargs))
 
 
 app = Celery("cms", task_cls=OnCommitTask)

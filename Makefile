@@ -1,0 +1,56 @@
+# The two set-up commands (see README): `make run` and `make test`.
+# Neither needs PostgreSQL, Redis or Docker: SQLite, eager Celery and a local-memory cache.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format messages bench clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+# h5p-standalone's install script demands yarn; we need none of the scripts.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p node_modules
+	touch $@
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Mở http://$(HOST):$(PORT)/ — open http://$(HOST):$(PORT)/"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check $$(git ls-files '*.html')
+	$(VENV)/bin/lint-imports
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml $$(git ls-files '*.html')
+
+# Refresh our catalogues after changing strings; the compiled .mo files are committed so
+# that neither command above needs gettext installed.
+messages: install
+	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=node_modules --ignore=locale-thirdparty
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

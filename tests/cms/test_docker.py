@@ -1,0 +1,31 @@
+"""No Docker engine runs here, so the image and compose file are checked by reading them."""
+
+from pathlib import Path
+
+import yaml
+
+DOCKER = Path(__file__).resolve().parents[2] / "docker"
+
+
+def test_compose_runs_web_worker_beat_postgres_and_redis_with_health_checks():
+    compose = yaml.safe_load((DOCKER / "compose.yml").read_text())
+    services = compose["services"]
+    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    for name in ("web", "db", "redis", "worker"):
+        assert "healthcheck" in services[name], name
+    assert "celery" in " ".join(services["worker"]["command"])
+    assert "beat" in " ".join(services["beat"]["command"])
+    assert {"pgdata", "media"} <= set(compose["volumes"])
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["DJANGO_SETTINGS_MODULE"] == "cms.settings.production"
+        assert "REDIS_URL" in env and "DATABASE_URL" in env
+
+
+def test_dockerfile_is_multi_stage_and_runs_as_a_non_root_user():
+    dockerfile = (DOCKER / "Dockerfile").read_text()
+    assert dockerfile.count("FROM ") >= 2
+    assert "collectstatic" in dockerfile
+    assert "gunicorn" in dockerfile
+    user_lines = [line for line in dockerfile.splitlines() if line.startswith("USER ")]
+    assert user_lines and user_lines[-1].split()[1] not in {"root", "0"}

@@ -1,0 +1,30 @@
+"""Every string a user can see has a Vietnamese translation, and the compiled catalogue is current."""
+
+from pathlib import Path
+
+import polib
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUES = [
+    ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po",
+    ROOT / "locale-thirdparty" / "vi" / "LC_MESSAGES" / "django.po",
+]
+
+
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: p.parent.parent.parent.name)
+def test_vietnamese_catalogue_is_complete_and_compiled(po_path):
+    po = polib.pofile(str(po_path))
+    untranslated = [e.msgid for e in po.untranslated_entries()]
+    fuzzy = [e.msgid for e in po.fuzzy_entries()]
+    assert untranslated == []
+    assert fuzzy == []
+    mo = polib.mofile(str(po_path.with_suffix(".mo")))
+    compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in mo}
+    for entry in po.translated_entries():
+        expected = entry.msgstr or entry.msgstr_plural
+        assert compiled.get((entry.msgctxt, entry.msgid)) == expected, entry.msgid
+
+
+def test_english_catalogue_exists():
+    assert (ROOT / "locale" / "en" / "LC_MESSAGES" / "django.mo").exists()

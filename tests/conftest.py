@@ -1,0 +1,45 @@
+import pytest
+from django.core.cache import cache
+
+from .factories import PASSWORD, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Rate limits and cached pages live in the cache (Redis in CI): start every test clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run what a request deferred to its commit (emails, tasks), as production would."""
+    return django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory(username="nguyenvanan", full_name="Nguyễn Văn An", email="an@example.vn")
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(username="biientap", full_name="Lê Thị Biên Tập", is_staff=True)
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(
+        username="quantri", full_name="Quản Trị", is_staff=True, is_superuser=True
+    )
+
+
+def login(client, login_value: str, password: str = PASSWORD):
+    """Log in the way a person does: through allauth's form."""
+    return client.post("/accounts/login/", {"login": login_value, "password": password})
