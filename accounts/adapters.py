@@ -12,7 +12,11 @@ class AccountAdapter(DefaultAccountAdapter):
         """
         message = self.render_mail(template_prefix, email, context)
         html = next(
-            (content for content, mime in getattr(message, "alternatives", []) if mime == "text/html"),
+            (
+                content
+                for content, mime in getattr(message, "alternatives", [])
+                if mime == "text/html"
+            ),
             "",
         )
         send_email.delay(

@@ -1,13 +1,26 @@
 """Reads for accounts."""
 
-from django.db.models import QuerySet
-
-from .models import Membership, User
+from .models import Membership, Organisation, User
 
 
-def memberships_of(*, user: User) -> QuerySet[Membership]:
-    return (
+def memberships_of(*, user: User) -> list[Membership]:
+    """The person's memberships, each with ``parents``: the names of the organisations above
+    its own, nearest first, without the province at the root ("Phòng Chuyển đổi số" alone does
+    not say which department). Two queries, however deep the tree.
+    """
+    memberships = list(
         Membership.objects.filter(user=user)
         .select_related("organisation")
         .order_by("organisation__path")
     )
+    step = Organisation.steplen
+    ancestor_paths = {
+        m.organisation.path[:length]
+        for m in memberships
+        for length in range(2 * step, len(m.organisation.path), step)
+    }
+    names = dict(Organisation.objects.filter(path__in=ancestor_paths).values_list("path", "name"))
+    for m in memberships:
+        path = m.organisation.path
+        m.parents = [names[path[:length]] for length in range(len(path) - step, step, -step)]
+    return memberships

@@ -14,7 +14,9 @@ class HomePage(Page):
     """The front page of a site: the campaign's promise and where to start."""
 
     lead = models.CharField(_("lead"), max_length=300, blank=True)
-    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ol", "ul"])
+    intro = RichTextField(
+        _("introduction"), blank=True, features=["bold", "italic", "link", "ol", "ul"]
+    )
     body = StreamField(
         [
             ("heading", blocks.CharBlock(form_classname="title", label=_("Heading"))),

@@ -1,7 +1,6 @@
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-
 from wagtail.models import Site
 
 from .models import HomePage, WorkerHeartbeat
@@ -21,7 +20,9 @@ def heartbeat_record(*, hostname: str) -> WorkerHeartbeat:
 
 
 @transaction.atomic
-def home_page_publish(*, title: str, lead: str, intro: str, body: list[tuple[str, str]]) -> HomePage:
+def home_page_publish(
+    *, title: str, lead: str, intro: str, body: list[tuple[str, str]]
+) -> HomePage:
     """Publish the site's home page with this content, unless it already says exactly that.
 
     Skipping unchanged content keeps the revision history meaningful when the demo seed or a
@@ -32,7 +33,12 @@ def home_page_publish(*, title: str, lead: str, intro: str, body: list[tuple[str
     if not isinstance(page, HomePage):
         raise ValueError("The default site's root page is not a HomePage.")
     current_body = [(block.block_type, _block_source(block.value)) for block in page.body]
-    if (page.title, page.lead, page.intro, current_body) == (title, lead, intro, body) and page.live:
+    if (page.title, page.lead, page.intro, current_body) == (
+        title,
+        lead,
+        intro,
+        body,
+    ) and page.live:
         return page
     page.title = title
     page.draft_title = title

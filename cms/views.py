@@ -6,8 +6,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language_from_path
-from django.views.i18n import set_language as django_set_language
 from django.views.decorators.cache import never_cache
+from django.views.i18n import set_language as django_set_language
 
 from . import selectors
 

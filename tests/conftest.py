@@ -35,9 +35,7 @@ def staff_user(db):
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(
-        username="quantri", full_name="Quản Trị", is_staff=True, is_superuser=True
-    )
+    return UserFactory(username="quantri", full_name="Quản Trị", is_staff=True, is_superuser=True)
 
 
 def login(client, login_value: str, password: str = PASSWORD):

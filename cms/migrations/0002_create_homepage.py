@@ -25,7 +25,10 @@ def create_homepage(apps, schema_editor):
         locale=Locale.objects.order_by("pk").first(),
     )
     Site.objects.create(
-        hostname="localhost", site_name="Bình dân học vụ số", root_page=homepage, is_default_site=True
+        hostname="localhost",
+        site_name="Bình dân học vụ số",
+        root_page=homepage,
+        is_default_site=True,
     )
 
 

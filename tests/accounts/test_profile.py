@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from accounts.models import Membership
@@ -16,14 +18,17 @@ def test_profile_needs_login(client):
 def test_profile_shows_name_and_organisation_privately(client, learner):
     province = organisation("NA", "Ủy ban nhân dân tỉnh Nghệ An", "province")
     dept = organisation("NA.SKHCN", "Sở Khoa học và Công nghệ", parent=province)
+    division = organisation("NA.SKHCN.CDS", "Phòng Chuyển đổi số", "division", parent=dept)
     Membership.objects.create(
-        user=learner, organisation=dept, target_group="civil_servant", position="Chuyên viên"
+        user=learner, organisation=division, target_group="civil_servant", position="Chuyên viên"
     )
     login(client, "nguyenvanan")
     response = client.get("/accounts/profile/")
     html = response.content.decode()
+    text = re.sub(r"<[^>]+>", "", html)
     assert "Nguyễn Văn An" in html
-    assert "Sở Khoa học và Công nghệ" in html
+    assert "Phòng Chuyển đổi số · Sở Khoa học và Công nghệ" in text
+    assert "Ủy ban nhân dân tỉnh" not in html
     assert "Cán bộ, công chức, viên chức" in html
     assert "private" in response["Cache-Control"]
     assert "no-store" in response["Cache-Control"]

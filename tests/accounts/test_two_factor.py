@@ -8,9 +8,7 @@ from tests.conftest import login
 pytestmark = pytest.mark.django_db
 
 
-def test_staff_can_set_up_two_factor_after_confirming_their_password(
-    client, staff_user, password
-):
+def test_staff_can_set_up_two_factor_after_confirming_their_password(client, staff_user, password):
     login(client, staff_user.username)
     assert "Xác thực hai lớp" in client.get("/accounts/profile/").content.decode()
     assert client.get("/accounts/2fa/").status_code == 200

@@ -1,4 +1,4 @@
-"""Every string a user can see has a Vietnamese translation, and the compiled catalogue is current."""
+"""Every string a user sees has a Vietnamese translation, and the compiled catalogue is current."""
 
 from pathlib import Path
 

@@ -45,6 +45,8 @@ def test_tasks_acknowledge_late_and_have_time_limits():
 def real_worker(transactional_db):
     """A `celery worker` process using the same test database and Redis as this test."""
     if not settings.REDIS_URL or connection.vendor != "postgresql":
+        if os.environ.get("REQUIRE_REAL_SERVICES"):
+            pytest.fail("REQUIRE_REAL_SERVICES is set but REDIS_URL or PostgreSQL is missing")
         pytest.skip(
             "needs REDIS_URL and a PostgreSQL DATABASE_URL (set by .ci/run's second step); "
             "SQLite's in-memory test database cannot be shared with a worker process"
@@ -54,11 +56,30 @@ def real_worker(transactional_db):
         f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
         f"/{db['NAME']}"
     )
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "cms.settings.test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+    }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cms", "worker", "--pool=solo",
-         "--hostname=roundtrip@%h", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cms",
+            "worker",
+            "--pool=solo",
+            "--hostname=roundtrip@%h",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     celery_app.conf.task_always_eager = False
     try:

@@ -35,20 +35,51 @@ ORGANISATIONS = [
 
 # (username, full name, email, staff, superuser, membership or None, what they can try)
 ACCOUNTS = [
-    ("admin", "Quản trị hệ thống", "admin@hocvuso.example", True, True, None,
-     "quản trị toàn hệ thống, trang quản trị /admin/"),
-    ("hr.sokhcn", "Trần Thị Hương", "hr.sokhcn@hocvuso.example", False, False,
-     ("NA.SKHCN", T.CIVIL_SERVANT, R.HR_OFFICER, "Chuyên viên tổ chức cán bộ"),
-     "cán bộ tổ chức của Sở Khoa học và Công nghệ"),
-    ("teacher.demo", "Lê Văn Minh", "teacher.demo@hocvuso.example", False, False,
-     ("NA.SGDDT.HTK", T.CIVIL_SERVANT, R.TEACHER, "Giáo viên Tin học"),
-     "giáo viên, Trường THPT Huỳnh Thúc Kháng"),
-    ("learner.demo", "Nguyễn Văn An", "learner.demo@hocvuso.example", False, False,
-     ("NA.SKHCN.CDS", T.CIVIL_SERVANT, R.MEMBER, "Chuyên viên"),
-     "công chức, Phòng Chuyển đổi số"),
-    ("citizen.demo", "Phạm Thị Lan", "citizen.demo@hocvuso.example", False, False,
-     ("NA.P.TRUONGVINH", T.CITIZEN, R.MEMBER, ""),
-     "người dân, Phường Trường Vinh"),
+    (
+        "admin",
+        "Quản trị hệ thống",
+        "admin@hocvuso.example",
+        True,
+        True,
+        None,
+        "quản trị toàn hệ thống, trang quản trị /admin/",
+    ),
+    (
+        "hr.sokhcn",
+        "Trần Thị Hương",
+        "hr.sokhcn@hocvuso.example",
+        False,
+        False,
+        ("NA.SKHCN", T.CIVIL_SERVANT, R.HR_OFFICER, "Chuyên viên tổ chức cán bộ"),
+        "cán bộ tổ chức của Sở Khoa học và Công nghệ",
+    ),
+    (
+        "teacher.demo",
+        "Lê Văn Minh",
+        "teacher.demo@hocvuso.example",
+        False,
+        False,
+        ("NA.SGDDT.HTK", T.CIVIL_SERVANT, R.TEACHER, "Giáo viên Tin học"),
+        "giáo viên, Trường THPT Huỳnh Thúc Kháng",
+    ),
+    (
+        "learner.demo",
+        "Nguyễn Văn An",
+        "learner.demo@hocvuso.example",
+        False,
+        False,
+        ("NA.SKHCN.CDS", T.CIVIL_SERVANT, R.MEMBER, "Chuyên viên"),
+        "công chức, Phòng Chuyển đổi số",
+    ),
+    (
+        "citizen.demo",
+        "Phạm Thị Lan",
+        "citizen.demo@hocvuso.example",
+        False,
+        False,
+        ("NA.P.TRUONGVINH", T.CITIZEN, R.MEMBER, ""),
+        "người dân, Phường Trường Vinh",
+    ),
 ]
 
 HOME = {
@@ -66,17 +97,21 @@ HOME = {
     ),
     "body": [
         ("heading", "Học như thế nào?"),
-        ("paragraph",
-         "<ol><li>Đăng ký tài khoản bằng email của bạn.</li>"
-         "<li>Chọn khóa học phù hợp: kỹ năng số cơ bản, dịch vụ công trực tuyến, "
-         "an toàn thông tin, Nghị quyết 57.</li>"
-         "<li>Học từng bài, làm bài kiểm tra ngắn và nhận chứng nhận có mã QR "
-         "để cơ quan, đơn vị kiểm tra.</li></ol>"),
+        (
+            "paragraph",
+            "<ol><li>Đăng ký tài khoản bằng email của bạn.</li>"
+            "<li>Chọn khóa học phù hợp: kỹ năng số cơ bản, dịch vụ công trực tuyến, "
+            "an toàn thông tin, Nghị quyết 57.</li>"
+            "<li>Học từng bài, làm bài kiểm tra ngắn và nhận chứng nhận có mã QR "
+            "để cơ quan, đơn vị kiểm tra.</li></ol>",
+        ),
         ("heading", "Dành cho ai?"),
-        ("paragraph",
-         "<p>Cán bộ, công chức, viên chức và người lao động trong các cơ quan nhà nước; "
-         "người dân ở các xã, phường; học sinh. Giáo viên có thể lập lớp và giao bài; "
-         "cán bộ tổ chức theo dõi tiến độ của cơ quan mình.</p>"),
+        (
+            "paragraph",
+            "<p>Cán bộ, công chức, viên chức và người lao động trong các cơ quan nhà nước; "
+            "người dân ở các xã, phường; học sinh. Giáo viên có thể lập lớp và giao bài; "
+            "cán bộ tổ chức theo dõi tiến độ của cơ quan mình.</p>",
+        ),
     ],
 }
 
