@@ -185,7 +185,13 @@ MFA_TOTP_ISSUER = "Bình dân học vụ số"
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-thirdparty"]
+# Our strings, then Vietnamese catalogues for libraries whose own are missing or partial.
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    BASE_DIR / "locale-thirdparty" / "allauth",
+    BASE_DIR / "locale-thirdparty" / "wagtail-admin",
+    BASE_DIR / "locale-thirdparty" / "wagtail-apps",
+]
 LANGUAGE_COOKIE_NAME = "hvs_lang"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
@@ -241,6 +247,8 @@ CONTENT_SECURITY_POLICY = {
 WAGTAIL_SITE_NAME = "Bình dân học vụ số"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Avatars from Gravatar would send a hash of every editor's email to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = True

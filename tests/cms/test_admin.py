@@ -51,3 +51,26 @@ def test_learner_cannot_open_the_admin(client, learner):
     response = client.get("/admin/")
     assert response.status_code in (302, 403)
     assert "/admin/pages/" not in response.content.decode()
+
+
+def test_organisations_can_be_renamed_but_not_created_from_a_flat_form(client, superuser):
+    from tests.factories import organisation
+
+    province = organisation("NA", "Ủy ban nhân dân tỉnh Nghệ An", "province")
+    login(client, superuser.username)
+    listing = client.get("/admin/snippets/accounts/organisation/")
+    assert listing.status_code == 200
+    assert "Ủy ban nhân dân tỉnh Nghệ An" in listing.content.decode()
+    assert "/admin/snippets/accounts/organisation/add/" not in listing.content.decode()
+    assert client.get("/admin/snippets/accounts/organisation/add/").status_code in (302, 403)
+    edit_url = f"/admin/snippets/accounts/organisation/edit/{province.pk}/"
+    response = client.post(edit_url, {"name": "UBND tỉnh Nghệ An", "kind": "province"})
+    assert response.status_code == 302
+    province.refresh_from_db()
+    assert province.name == "UBND tỉnh Nghệ An"
+    assert province.path == "0001"
+
+
+def test_admin_sends_no_email_hash_to_gravatar(client, superuser):
+    login(client, superuser.username)
+    assert "gravatar" not in client.get("/admin/").content.decode()

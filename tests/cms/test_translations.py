@@ -8,11 +8,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = [
     ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po",
-    ROOT / "locale-thirdparty" / "vi" / "LC_MESSAGES" / "django.po",
+    *sorted((ROOT / "locale-thirdparty").glob("*/vi/LC_MESSAGES/*.po")),
 ]
 
 
-@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: p.parent.parent.parent.name)
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: f"{p.parents[2].name}/{p.name}")
 def test_vietnamese_catalogue_is_complete_and_compiled(po_path):
     po = polib.pofile(str(po_path))
     untranslated = [e.msgid for e in po.untranslated_entries()]

@@ -74,6 +74,7 @@ def real_worker(transactional_db):
             "--loglevel=WARNING",
             "--without-gossip",
             "--without-mingle",
+            "--purge",
         ],
         cwd=ROOT,
         env=env,
