@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 
 class HomePage(Page):
@@ -41,6 +42,23 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        """Find a page anywhere below in two queries instead of two per level.
+
+        Wagtail walks the tree one level at a time (a lookup and a ``.specific`` per level, so
+        ten queries for a lesson). A page's ``url_path`` already names the whole path, so it is
+        looked up directly; anything it does not match (a sub-route of a routable page, a
+        missing page) falls back to Wagtail's own walk, which keeps its behaviour and its 404s.
+        """
+        if path_components:
+            url_path = f"{self.url_path}{'/'.join(path_components)}/"
+            page = Page.objects.filter(url_path=url_path, locale_id=self.locale_id).first()
+            if page is not None:
+                page = page.specific
+                if page.live:
+                    return RouteResult(page)
+        return super().route(request, path_components)
 
 
 class WorkerHeartbeat(models.Model):

@@ -16,7 +16,6 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
-    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/login/", views.admin_login),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
@@ -28,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("accounts/2fa/totp/activate/", account_views.mfa_activate_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
+    path("hoc-tap/", include("learning.urls")),
     prefix_default_language=False,
 )
 

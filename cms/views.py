@@ -1,13 +1,10 @@
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language_from_path
 from django.views.decorators.cache import never_cache
-from django.views.i18n import set_language as django_set_language
 
 from . import selectors
 
@@ -35,20 +32,6 @@ def healthz(request):
     status["worker_last_seen"] = heartbeat.last_seen.isoformat() if heartbeat else None
     healthy = status["database"] == "ok" and status["cache"] == "ok"
     return JsonResponse(status, status=200 if healthy else 503)
-
-
-def set_language(request):
-    """Django's language switch, given the page's path without its language prefix.
-
-    With an unprefixed default language, Django cannot translate ``/en/…`` back to Vietnamese
-    (it reads ``en/`` as a page path), so the prefix is removed before it translates.
-    """
-    next_url = request.POST.get("next", "")
-    language = get_language_from_path(next_url)
-    if language and language != settings.LANGUAGE_CODE:
-        request.POST = request.POST.copy()
-        request.POST["next"] = next_url.removeprefix(f"/{language}") or "/"
-    return django_set_language(request)
 
 
 def admin_login(request):

@@ -14,8 +14,9 @@ def _clean_cache():
 
 @pytest.fixture
 def on_commit(django_capture_on_commit_callbacks):
-    """Run what a request deferred to its commit (emails, tasks), as production would."""
-    return django_capture_on_commit_callbacks(execute=True)
+    """``with on_commit():`` runs what requests deferred to their commit (emails, tasks, events),
+    as production would once the request's transaction commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture

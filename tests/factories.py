@@ -36,3 +36,58 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     target_group = Membership.TargetGroup.CIVIL_SERVANT
+
+
+def course_tree(
+    *,
+    title="Kỹ năng số cơ bản",
+    slug="ky-nang-so-co-ban",
+    lessons=("Định danh điện tử", "Dịch vụ công trực tuyến", "Phòng chống lừa đảo"),
+    sequential=True,
+    enrolment="open",
+    target_groups=("citizen", "civil_servant"),
+    competences=(),
+    mandated=(),
+    summary="Làm chủ điện thoại: VNeID, dịch vụ công, an toàn trên mạng.",
+):
+    """A published catalogue → course → lessons, written through the same service as the seed."""
+    from wagtail.models import Site
+
+    from assessments.models import Competence
+    from courses.models import CourseIndexPage, CoursePage, LessonPage, TargetGroup
+    from courses.services import page_publish
+
+    home = Site.objects.get(is_default_site=True).root_page
+    index = page_publish(
+        parent=home, page_class=CourseIndexPage, slug="khoa-hoc", fields={"title": "Khóa học"}
+    )
+    course = page_publish(
+        parent=index,
+        page_class=CoursePage,
+        slug=slug,
+        fields={
+            "title": title,
+            "summary": summary,
+            "sequential": sequential,
+            "enrolment": enrolment,
+        },
+        relations={
+            "target_groups": list(TargetGroup.objects.filter(code__in=target_groups)),
+            "competences": list(Competence.objects.filter(code__in=competences)),
+            "mandated_organisations": list(mandated),
+        },
+    )
+    pages = [
+        page_publish(
+            parent=course,
+            page_class=LessonPage,
+            slug=f"bai-{number}",
+            fields={
+                "title": lesson_title,
+                "estimated_minutes": 10 + number,
+                "body": [{"type": "paragraph", "value": f"<p>Nội dung bài {number}</p>"}],
+            },
+        )
+        for number, lesson_title in enumerate(lessons, start=1)
+    ]
+    return course, pages

@@ -22,7 +22,7 @@ SIGNUP = {
 
 
 def test_signup_stores_the_vietnamese_name_and_sends_a_vietnamese_confirmation(client, on_commit):
-    with on_commit:
+    with on_commit():
         response = client.post("/accounts/signup/", SIGNUP)
     assert response.status_code == 302
     user = User.objects.get(username="tranthimai")
@@ -37,7 +37,7 @@ def test_signup_stores_the_vietnamese_name_and_sends_a_vietnamese_confirmation(c
 
 
 def test_unconfirmed_account_cannot_log_in_until_the_email_link_is_used(client, on_commit):
-    with on_commit:
+    with on_commit():
         client.post("/accounts/signup/", SIGNUP)
     client.logout()
     blocked = login(client, "tranthimai", SIGNUP["password1"])
@@ -93,7 +93,7 @@ def test_logout_ends_the_session(client, learner):
 
 
 def test_password_reset_email_is_in_vietnamese(client, learner, on_commit):
-    with on_commit:
+    with on_commit():
         response = client.post("/accounts/password/reset/", {"email": "an@example.vn"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1

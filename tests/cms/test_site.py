@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -17,16 +16,15 @@ def test_home_page_is_in_vietnamese_by_default(client):
     assert "Đăng ký học miễn phí" in html
 
 
-def test_language_switch_to_english_and_back(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert response.status_code == 302
-    assert response["Location"] == "/en/"
-    english = client.get("/en/").content.decode()
+def test_language_switch_links_to_the_same_page_in_the_other_language(client):
+    vietnamese = client.get("/accounts/login/?next=/admin/").content.decode()
+    assert '<a href="/en/accounts/login/?next=/admin/" lang="en" hreflang="en">English</a>' in (
+        vietnamese
+    )
+    english = client.get("/en/accounts/login/").content.decode()
     assert '<html lang="en">' in english
-    assert "Sign up to learn, free" in english
-    back = client.post(reverse("set_language"), {"language": "vi", "next": "/en/"})
-    assert back["Location"] == "/"
-    assert "Đăng ký học miễn phí" in client.get("/").content.decode()
+    assert 'href="/accounts/login/" lang="vi" hreflang="vi">Tiếng Việt</a>' in english
+    assert "Sign up to learn, free" in client.get("/en/").content.decode()
 
 
 def test_login_page_reads_in_vietnamese_and_in_english(client):

@@ -10,7 +10,13 @@ from django.db import transaction
 
 from accounts import services
 from accounts.models import Membership, Organisation
+from assessments.models import Competence
+from assessments.services import framework_load_shipped
 from cms import services as cms_services
+from cms.demo.courses import COURSES
+from cms.demo.images import cover_image
+from courses.models import CourseIndexPage, CoursePage, LessonPage, TargetGroup
+from courses.services import page_publish
 
 K = Organisation.Kind
 T = Membership.TargetGroup
@@ -149,9 +155,54 @@ class Command(BaseCommand):
                     role=role,
                     position=position,
                 )
-        cms_services.home_page_publish(**HOME)
+        home = cms_services.home_page_publish(**HOME)
+        self._courses(home, organisations)
 
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu. Demo data loaded."))
+        self.stdout.write("Khóa học / courses: /khoa-hoc/")
         self.stdout.write(f"Mật khẩu chung / shared password: {password}")
         for username, _n, _e, _s, _su, _m, description in ACCOUNTS:
             self.stdout.write(f"  {username:<14} {description}")
+
+    def _courses(self, home, organisations: dict[str, Organisation]) -> None:
+        framework = framework_load_shipped()
+        competences = {c.code: c for c in Competence.objects.filter(framework=framework)}
+        groups = {g.code: g for g in TargetGroup.objects.all()}
+        index = page_publish(
+            parent=home,
+            page_class=CourseIndexPage,
+            slug="khoa-hoc",
+            fields={
+                "title": "Khóa học",
+                "intro": (
+                    "<p>Các khóa học miễn phí, học trên điện thoại, mỗi bài 15–20 phút. "
+                    "Học xong, làm bài kiểm tra và nhận chứng nhận.</p>"
+                ),
+            },
+        )
+        colours = [("#b3261e", "#ffb74d"), ("#0d47a1", "#4fc3f7")]
+        for (slug, fields, codes, group_codes, mandated, lessons), pair in zip(
+            COURSES, colours, strict=True
+        ):
+            course = page_publish(
+                parent=index,
+                page_class=CoursePage,
+                slug=slug,
+                fields={
+                    **fields,
+                    "image": cover_image(title=f"Ảnh bìa: {fields['title']}", colours=pair),
+                },
+                relations={
+                    "competences": [competences[code] for code in codes],
+                    "target_groups": [groups[code] for code in group_codes],
+                    "mandated_organisations": [organisations[code] for code in mandated],
+                },
+            )
+            for lesson_slug, title, minutes, lesson_codes, body in lessons:
+                page_publish(
+                    parent=course,
+                    page_class=LessonPage,
+                    slug=lesson_slug,
+                    fields={"title": title, "estimated_minutes": minutes, "body": body},
+                    relations={"competences": [competences[code] for code in lesson_codes]},
+                )

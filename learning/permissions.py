@@ -1,0 +1,37 @@
+"""Who may enrol where, and whose learning records a person may see."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership
+from courses.models import CoursePage
+
+from .models import Enrolment
+
+
+def enrol_refusal(user, course: CoursePage) -> str | None:
+    """Why ``user`` may not enrol themselves in ``course``, in words for them; None if they may."""
+    if not user.is_authenticated:
+        return _("Log in or sign up to enrol in this course.")
+    if course.enrolment == CoursePage.Enrolment.OPEN:
+        return None
+    if course.enrolment == CoursePage.Enrolment.MANDATED:
+        mandated = [org.path for org in course.mandated_organisations.all()]
+        paths = Membership.objects.filter(user=user).values_list("organisation__path", flat=True)
+        if any(path.startswith(prefix) for path in paths for prefix in mandated):
+            return None
+        return _("This course is for the staff of the agencies it was assigned to.")
+    return _("This course is open only to learners a teacher or HR officer has enrolled.")
+
+
+def can(user, action: str, obj=None) -> bool:
+    if action == "enrol":
+        return enrol_refusal(user, obj) is None
+    return False
+
+
+def enrolments_visible_to(user) -> QuerySet[Enrolment]:
+    """A learner sees only their own records (teachers and HR get scoped views later)."""
+    if not user.is_authenticated:
+        return Enrolment.objects.none()
+    return Enrolment.objects.filter(user=user)

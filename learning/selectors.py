@@ -1,0 +1,178 @@
+"""Reads of a learner's state. Each runs a fixed number of queries, whatever the course size."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Subquery
+
+from courses.models import CoursePage, LessonPage
+from courses.selectors import lessons_of
+
+from . import permissions
+from .models import CourseCompletion, Enrolment, LessonProgress
+
+
+@dataclass
+class LessonState:
+    page: LessonPage
+    number: int
+    completed: bool
+    unlocked: bool
+
+
+@dataclass
+class CourseState:
+    course: CoursePage
+    lessons: list[LessonState]
+    enrolment: Enrolment | None
+    completed_at: datetime | None
+    enrol_refusal: str | None = None
+    current: LessonState | None = field(default=None)
+
+    @property
+    def required(self) -> list[LessonState]:
+        return [lesson for lesson in self.lessons if lesson.page.required]
+
+    @property
+    def percent(self) -> int:
+        if self.completed_at is not None:
+            return 100
+        required = self.required
+        if not required:
+            return 0
+        return round(100 * sum(lesson.completed for lesson in required) / len(required))
+
+    @property
+    def all_required_done(self) -> bool:
+        required = self.required
+        return bool(required) and all(lesson.completed for lesson in required)
+
+    @property
+    def minutes_left(self) -> int:
+        return sum(lesson.page.estimated_minutes for lesson in self.lessons if not lesson.completed)
+
+    @property
+    def minutes_total(self) -> int:
+        return sum(lesson.page.estimated_minutes for lesson in self.lessons)
+
+    @property
+    def resume(self) -> LessonState | None:
+        """Where to carry on: the first lesson not yet done that is open."""
+        return next((s for s in self.lessons if s.unlocked and not s.completed), None)
+
+    def lesson(self, lesson_id: int) -> LessonState | None:
+        return next((s for s in self.lessons if s.page.pk == lesson_id), None)
+
+    def _neighbour(self, offset: int) -> LessonState | None:
+        if self.current is None:
+            return None
+        index = self.lessons.index(self.current) + offset
+        return self.lessons[index] if 0 <= index < len(self.lessons) else None
+
+    @property
+    def previous_lesson(self) -> LessonState | None:
+        return self._neighbour(-1)
+
+    @property
+    def next_lesson(self) -> LessonState | None:
+        return self._neighbour(+1)
+
+
+def _lesson_states(
+    course: CoursePage, lessons: list[LessonPage], done: set[int], enrolled: bool
+) -> list[LessonState]:
+    states = []
+    previous_done = True
+    for number, lesson in enumerate(lessons, start=1):
+        completed = lesson.pk in done
+        unlocked = enrolled and (completed or not course.sequential or previous_done)
+        states.append(LessonState(lesson, number, completed, unlocked))
+        previous_done = previous_done and completed
+    return states
+
+
+def course_state(*, user, course: CoursePage) -> CourseState:
+    lessons = lessons_of([course])[course.pk]
+    enrolment = None
+    done: set[int] = set()
+    if user.is_authenticated:
+        # One query says both whether the learner is enrolled and when they completed.
+        completed = CourseCompletion.objects.filter(user=user, course=course)
+        enrolment = (
+            Enrolment.objects.filter(user=user, course=course)
+            .annotate(completed_at=Subquery(completed.values("completed_at")[:1]))
+            .first()
+        )
+        if enrolment is not None:
+            done = set(
+                LessonProgress.objects.filter(
+                    user=user, lesson_id__in=[lesson.pk for lesson in lessons]
+                ).values_list("lesson_id", flat=True)
+            )
+    return CourseState(
+        course=course,
+        lessons=_lesson_states(course, lessons, done, enrolled=enrolment is not None),
+        enrolment=enrolment,
+        completed_at=enrolment.completed_at if enrolment else None,
+        enrol_refusal=None if enrolment else permissions.enrol_refusal(user, course),
+    )
+
+
+@dataclass
+class Dashboard:
+    in_progress: list[CourseState]
+    completed: list[CourseCompletion]
+    mandated: list[CoursePage]
+
+
+def dashboard(*, user) -> Dashboard:
+    """ "Khóa học của tôi": what a learner is doing, has done, and is expected to do."""
+    enrolments = list(
+        permissions.enrolments_visible_to(user)
+        .filter(course__live=True)
+        .select_related("course")
+        .order_by("-enrolled_at")
+    )
+    courses = [enrolment.course for enrolment in enrolments]
+    lessons = lessons_of(courses)
+    done = set(
+        LessonProgress.objects.filter(
+            user=user, lesson_id__in=[lesson.pk for items in lessons.values() for lesson in items]
+        ).values_list("lesson_id", flat=True)
+    )
+    completions = list(
+        CourseCompletion.objects.filter(user=user)
+        .select_related("course")
+        .order_by("-completed_at")
+    )
+    completed_ids = {completion.course_id for completion in completions}
+    in_progress = [
+        CourseState(
+            course=enrolment.course,
+            lessons=_lesson_states(enrolment.course, lessons[enrolment.course.pk], done, True),
+            enrolment=enrolment,
+            completed_at=None,
+        )
+        for enrolment in enrolments
+        if enrolment.course.pk not in completed_ids
+    ]
+    enrolled_ids = {course.pk for course in courses}
+    org_paths = list(user.memberships.values_list("organisation__path", flat=True))
+    mandated = []
+    if org_paths:
+        candidates = (
+            CoursePage.objects.live()
+            .filter(enrolment=CoursePage.Enrolment.MANDATED)
+            .exclude(pk__in=enrolled_ids | completed_ids)
+            .prefetch_related("mandated_organisations")
+        )
+        mandated = [
+            course
+            for course in candidates
+            if any(
+                path.startswith(org.path)
+                for org in course.mandated_organisations.all()
+                for path in org_paths
+            )
+        ]
+    return Dashboard(in_progress=in_progress, completed=completions, mandated=mandated)

@@ -1,0 +1,281 @@
+"""A learner's path: enrol, study in order, complete, and see it on the dashboard."""
+
+import pytest
+from django.contrib.messages import get_messages
+
+from learning.models import CourseCompletion, Enrolment, LessonProgress
+from learning.signals import course_completed
+from tests.factories import UserFactory, course_tree, organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course(db):
+    return course_tree()
+
+
+@pytest.fixture
+def completed_events():
+    events = []
+
+    def receiver(sender, completion, **kwargs):
+        events.append(completion)
+
+    course_completed.connect(receiver)
+    yield events
+    course_completed.disconnect(receiver)
+
+
+def enrol(client, course_page):
+    return client.post(f"/hoc-tap/khoa-hoc/{course_page.pk}/dang-ky/")
+
+
+def complete(client, lesson):
+    return client.post(f"/hoc-tap/bai-hoc/{lesson.pk}/hoan-thanh/")
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_anonymous_visitor_sees_the_course_and_is_asked_to_log_in(client, course):
+    page, lessons = course
+    response = client.get(page.url)
+    html = response.content.decode()
+    assert "Đăng nhập để đăng ký học" in html
+    assert "Định danh điện tử" in html
+    assert "public" in response["Cache-Control"]
+    lesson = client.get(lessons[0].url)
+    assert lesson.status_code == 302 and lesson["Location"] == page.url
+
+
+def test_enrolled_learner_is_taken_to_the_first_lesson(client, course, learner):
+    page, lessons = course
+    client.force_login(learner)
+    assert "Đăng ký học" in client.get(page.url).content.decode()
+    response = enrol(client, page)
+    assert response["Location"] == lessons[0].url
+    html = client.get(page.url).content.decode()
+    assert "Tiếp tục học" in html
+    assert "Đã hoàn thành 0%" in html
+    assert Enrolment.objects.get(user=learner).source == "self"
+
+
+def test_enrolling_twice_keeps_one_enrolment(client, course, learner):
+    client.force_login(learner)
+    enrol(client, course[0])
+    enrol(client, course[0])
+    assert Enrolment.objects.filter(user=learner).count() == 1
+
+
+def test_lesson_without_enrolment_sends_the_learner_to_enrol(client, course, learner):
+    page, lessons = course
+    client.force_login(learner)
+    response = client.get(lessons[0].url)
+    assert response["Location"] == page.url
+    assert messages_of(response) == ["Hãy đăng ký khóa học để học bài này."]
+
+
+def test_sequential_course_opens_lessons_one_after_another(client, course, learner):
+    page, lessons = course
+    client.force_login(learner)
+    enrol(client, page)
+    locked = client.get(lessons[1].url)
+    assert locked["Location"] == lessons[0].url
+    assert messages_of(locked)[-1] == "Hãy hoàn thành các bài trước."
+    refused = complete(client, lessons[1])
+    assert not LessonProgress.objects.filter(user=learner).exists()
+    assert messages_of(refused)[-1] == "Hãy hoàn thành các bài trước."
+    assert complete(client, lessons[0])["Location"] == lessons[1].url
+    assert client.get(lessons[1].url).status_code == 200
+
+
+def test_free_order_course_opens_every_lesson(client, learner):
+    page, lessons = course_tree(sequential=False, slug="tu-do")
+    client.force_login(learner)
+    enrol(client, page)
+    assert client.get(lessons[2].url).status_code == 200
+
+
+def test_completing_the_last_lesson_completes_the_course_once(
+    client, course, learner, completed_events, on_commit
+):
+    page, lessons = course
+    client.force_login(learner)
+    enrol(client, page)
+    with on_commit():
+        for lesson in lessons:
+            response = complete(client, lesson)
+    assert response["Location"] == page.url
+    assert messages_of(response)[-1] == (
+        "Chúc mừng! Bạn đã hoàn thành khóa học “Kỹ năng số cơ bản”."
+    )
+    completion = CourseCompletion.objects.get(user=learner)
+    assert completion.rule.version == 1
+    assert len(completed_events) == 1
+    with on_commit():
+        complete(client, lessons[-1])
+    assert len(completed_events) == 1
+    assert CourseCompletion.objects.filter(user=learner).count() == 1
+    html = client.get(page.url).content.decode()
+    assert "Bạn đã hoàn thành khóa học này." in html
+    assert 'value="100"' in html
+
+
+def test_a_stricter_rule_never_takes_away_a_completion(client, course, learner):
+    page, lessons = course
+    latecomer = UserFactory()
+    for person in (learner, latecomer):
+        client.force_login(person)
+        enrol(client, page)
+        for lesson in lessons[: 3 if person == learner else 2]:
+            complete(client, lesson)
+    assert CourseCompletion.objects.filter(user=learner).exists()
+
+    course_tree(
+        lessons=(
+            "Định danh điện tử",
+            "Dịch vụ công trực tuyến",
+            "Phòng chống lừa đảo",
+            "Thanh toán số",
+        )
+    )
+    client.force_login(latecomer)
+    complete(client, lessons[2])
+    assert not CourseCompletion.objects.filter(user=latecomer).exists()
+    assert CourseCompletion.objects.get(user=learner).rule.version == 1
+    client.force_login(learner)
+    assert "Bạn đã hoàn thành khóa học này." in client.get(page.url).content.decode()
+
+
+def test_optional_lessons_do_not_hold_back_completion(client, course, learner):
+    page, lessons = course
+    lessons[2].required = False
+    lessons[2].save_revision().publish()
+    client.force_login(learner)
+    enrol(client, page)
+    complete(client, lessons[0])
+    complete(client, lessons[1])
+    assert CourseCompletion.objects.filter(user=learner).exists()
+
+
+def test_unpublishing_a_lesson_keeps_progress_and_lets_the_course_complete(client, course, learner):
+    page, lessons = course
+    client.force_login(learner)
+    enrol(client, page)
+    complete(client, lessons[0])
+    complete(client, lessons[1])
+    lessons[2].unpublish()
+    client.get(page.url)  # the course settles the new rule when the learner looks at it
+    assert CourseCompletion.objects.get(user=learner).rule.version == 2
+    assert LessonProgress.objects.filter(user=learner).count() == 2
+
+
+def test_deleting_a_lesson_keeps_the_learners_record(client, course, learner):
+    page, lessons = course
+    client.force_login(learner)
+    enrol(client, page)
+    complete(client, lessons[0])
+    lessons[0].delete()
+    progress = LessonProgress.objects.get(user=learner)
+    assert progress.lesson is None
+    assert progress.lesson_title == "Định danh điện tử"
+    assert client.get(lessons[1].url).status_code == 200
+
+
+def test_a_lesson_moved_to_another_course_keeps_its_progress(client, course, learner):
+    page, lessons = course
+    other, _ = course_tree(title="Khóa khác", slug="khoa-khac", lessons=(), sequential=False)
+    client.force_login(learner)
+    enrol(client, page)
+    complete(client, lessons[0])
+    lessons[0].move(other, pos="last-child")
+    enrol(client, other)
+    state_html = client.get(other.url).content.decode()
+    assert "Định danh điện tử" in state_html
+    assert LessonProgress.objects.get(user=learner).lesson_id == lessons[0].pk
+
+
+def test_assignment_only_course_refuses_self_enrolment(client, learner):
+    page, _ = course_tree(enrolment="assignment", slug="theo-giao")
+    client.force_login(learner)
+    assert "chỉ dành cho học viên được giáo viên" in client.get(page.url).content.decode()
+    response = enrol(client, page)
+    assert response["Location"] == page.url
+    assert not Enrolment.objects.exists()
+
+
+def test_mandated_course_is_for_the_agencies_people_and_their_units(client):
+    province = organisation("NA", "UBND tỉnh Nghệ An", "province")
+    department = organisation("NA.SKHCN", "Sở KH&CN", parent=province)
+    division = organisation("NA.SKHCN.CDS", "Phòng Chuyển đổi số", "division", parent=department)
+    commune = organisation("NA.P.TV", "Phường Trường Vinh", "commune", parent=province)
+    page, _ = course_tree(enrolment="mandated", slug="nq57", mandated=[department])
+    official, citizen = UserFactory(), UserFactory()
+    official.memberships.create(organisation=division, target_group="civil_servant")
+    citizen.memberships.create(organisation=commune, target_group="citizen")
+
+    client.force_login(citizen)
+    assert "dành cho cán bộ của các cơ quan được giao" in client.get(page.url).content.decode()
+    enrol(client, page)
+    assert not Enrolment.objects.filter(user=citizen).exists()
+
+    client.force_login(official)
+    dashboard = client.get("/hoc-tap/khoa-hoc-cua-toi/").content.decode()
+    assert "Cơ quan giao bắt buộc" in dashboard
+    enrol(client, page)
+    assert Enrolment.objects.filter(user=official).exists()
+
+
+def test_dashboard_shows_progress_resume_and_completed_courses(client, course, learner):
+    page, lessons = course
+    done_page, done_lessons = course_tree(title="Khóa đã xong", slug="da-xong", lessons=("Một",))
+    client.force_login(learner)
+    enrol(client, page)
+    complete(client, lessons[0])
+    enrol(client, done_page)
+    complete(client, done_lessons[0])
+    response = client.get("/hoc-tap/khoa-hoc-cua-toi/")
+    html = response.content.decode()
+    assert "Đã hoàn thành 33%" in html
+    assert f'href="{lessons[1].url}"' in html  # where to resume
+    assert "còn khoảng 25 phút" in html  # 12 + 13 minutes
+    completed = html.split("Khóa học đã hoàn thành")[1]
+    assert "Khóa đã xong" in completed
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_nobody_sees_another_persons_progress(client, course, learner):
+    page, lessons = course
+    client.force_login(learner)
+    enrol(client, page)
+    complete(client, lessons[0])
+    client.get(page.url)  # shows (and so clears) the learner's own notices
+    stranger = UserFactory()
+    client.force_login(stranger)
+    assert "Kỹ năng số cơ bản" not in client.get("/hoc-tap/khoa-hoc-cua-toi/").content.decode()
+    html = client.get(page.url).content.decode()
+    assert "Đăng ký học" in html and "Đã hoàn thành 33%" not in html
+
+
+def test_pages_stay_within_their_query_budgets(
+    client, course, learner, django_assert_max_num_queries
+):
+    page, lessons = course
+    client.force_login(learner)
+    enrol(client, page)
+    complete(client, lessons[0])
+    client.get("/")  # warms the menu's cached catalogue link, as any earlier visit would
+    for url in (page.url, lessons[1].url, "/hoc-tap/khoa-hoc-cua-toi/"):
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200, url
+
+
+def test_lesson_pages_are_never_cached(client, course, learner):
+    page, lessons = course
+    client.force_login(learner)
+    enrol(client, page)
+    response = client.get(lessons[0].url)
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
