@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, User
+from .models import Membership, OutgoingEmail, User
 
 
 @admin.register(User)
@@ -29,3 +29,18 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__full_name", "organisation__name")
     autocomplete_fields = ("user",)
     raw_id_fields = ("organisation",)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """Read-only view of the outbox, for operators checking that mail goes out."""
+
+    list_display = ("subject", "created_at", "sent_at", "attempts")
+    list_filter = ("sent_at",)
+    readonly_fields = [field.name for field in OutgoingEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

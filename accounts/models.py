@@ -139,3 +139,32 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation}"
+
+
+class OutgoingEmail(models.Model):
+    """An email waiting to be sent, or sent: the outbox between a request and the mail server.
+
+    The request writes the message here in its own transaction; a Celery task sends it and
+    marks it sent, so a slow or failing mail server never fails a sign-up, a redelivered task
+    never sends twice, and a lost task is picked up by the periodic sweep. The body holds
+    confirmation and password-reset links, so it is erased once sent and never travels through
+    the broker.
+    """
+
+    to = models.JSONField(_("recipients"))
+    from_email = models.CharField(_("from"), max_length=320)
+    subject = models.CharField(_("subject"), max_length=998)
+    body = models.TextField(_("body"), blank=True)
+    html = models.TextField(_("HTML body"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="accounts_outbox_pending")]
+
+    def __str__(self) -> str:
+        return self.subject

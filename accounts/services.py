@@ -3,11 +3,15 @@
 These are the only functions that save these models; other apps call them.
 """
 
-from allauth.account.models import EmailAddress
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from datetime import timedelta
 
-from .models import Membership, Organisation, User, normalise_phone
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Membership, Organisation, OutgoingEmail, User, normalise_phone
 
 
 @transaction.atomic
@@ -44,7 +48,8 @@ def user_upsert(
     user.is_staff = is_staff or is_superuser
     user.is_superuser = is_superuser
     user.is_active = True
-    if password is not None:
+    if password is not None and not user.check_password(password):
+        # Setting the same password again would log the person out everywhere.
         user.set_password(password)
     user.save()
     if email:
@@ -97,9 +102,69 @@ def membership_upsert(
     return membership
 
 
-def email_send(*, subject: str, body: str, html: str, to: list[str], from_email: str) -> None:
-    """Send one email. Raises on SMTP failure so the Celery task retries it."""
-    message = EmailMultiAlternatives(subject=subject, body=body, from_email=from_email, to=to)
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send(fail_silently=False)
+MAX_EMAIL_ATTEMPTS = 10
+
+
+class EmailNotSent(Exception):
+    """The mail server refused or did not answer; the task retries later."""
+
+
+@transaction.atomic
+def email_queue(
+    *, subject: str, body: str, html: str, to: list[str], from_email: str
+) -> OutgoingEmail:
+    """Put one email in the outbox and have it sent once this transaction commits."""
+    from .tasks import send_email  # tasks import services; the import is deferred, not circular
+
+    email = OutgoingEmail.objects.create(
+        subject=subject, body=body, html=html, to=to, from_email=from_email
+    )
+    send_email.delay(email_id=email.pk)
+    return email
+
+
+def email_send(*, email_id: int) -> bool:
+    """Send a queued email unless it was sent already. Returns whether it was sent now.
+
+    The row is locked while sending, so two workers given the same task send it once.
+    On failure the attempt is recorded and ``EmailNotSent`` raised for the task to retry.
+    """
+    error = ""
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.sent_at is not None:
+            return False
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body,
+            from_email=email.from_email,
+            to=email.to,
+            connection=get_connection(settings.EMAIL_DELIVERY_BACKEND),
+        )
+        if email.html:
+            message.attach_alternative(email.html, "text/html")
+        email.attempts += 1
+        try:
+            message.send(fail_silently=False)
+        except OSError as failure:  # smtplib's errors are OSErrors
+            error = f"{type(failure).__name__}: {failure}"
+            email.last_error = error[:2000]
+            email.save(update_fields=["attempts", "last_error"])
+        else:
+            email.sent_at = timezone.now()
+            email.body = email.html = ""
+            email.last_error = ""
+            email.save(update_fields=["attempts", "sent_at", "body", "html", "last_error"])
+    if error:
+        raise EmailNotSent(error)
+    return True
+
+
+def email_pending_ids(*, older_than_minutes: int = 5) -> list[int]:
+    """Emails whose task seems lost (broker down at commit, worker gone): to send again."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    return list(
+        OutgoingEmail.objects.filter(
+            sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_EMAIL_ATTEMPTS
+        ).values_list("pk", flat=True)[:500]
+    )

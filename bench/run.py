@@ -4,6 +4,7 @@ Starts gunicorn on loopback against a fresh SQLite database with the demo loaded
 requests from a few keep-alive client threads for a fixed time per page and prints one table:
 requests per second, median and 95th-percentile latency, errors. Loopback only; every loop is
 bounded in time and count. Province-scale data and the bare-Django floor come with issue 9.
+Needs Redis on 127.0.0.1 (production settings insist on it).
 
     make bench            # or: .venv/bin/python bench/run.py --seconds 10 --clients 8
 """
@@ -25,6 +26,8 @@ PAGES = [
     ("/healthz/", "health check (1 query + cache)"),
     ("/", "home page, anonymous"),
     ("/accounts/login/", "login form, anonymous"),
+    ("/khoa-hoc/", "course catalogue, anonymous"),
+    ("/khoa-hoc/ky-nang-so-co-ban/", "course page, anonymous"),
 ]
 
 
@@ -36,6 +39,9 @@ def environment(db_path: str) -> dict[str, str]:
         "ALLOWED_HOSTS": HOST,
         "DATABASE_URL": f"sqlite:///{db_path}",
         "SECURE_SSL_REDIRECT": "false",
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),
+        "EMAIL_URL": "consolemail://",
+        "SITE_URL": f"http://{HOST}:{PORT}",
         "LOG_LEVEL": "ERROR",
     }
 
@@ -89,7 +95,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         env = environment(f"{tmp}/bench.sqlite3")
         python = sys.executable
-        for command in (["migrate", "--noinput"], ["seed_demo"], ["collectstatic", "--noinput"]):
+        for command in (
+            ["migrate", "--noinput"],
+            ["seed_demo", "--allow-production"],
+            ["collectstatic", "--noinput"],
+        ):
             subprocess.run(
                 [python, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
             )

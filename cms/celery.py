@@ -4,12 +4,12 @@ Without ``REDIS_URL`` tasks run eagerly in the web process (no services needed);
 they go through Redis to a real ``celery worker``.
 """
 
-import functools
 import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
-from django.db import transaction
+from django.db import OperationalError, transaction
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
@@ -18,19 +18,26 @@ class OnCommitTask(DjangoTask):
     """A task that is only sent once the surrounding transaction has committed.
 
     ``delay()`` waits for the commit, so a worker never picks up an id that is not yet in
-    the database, and a rolled-back request never sends anything. Retries, late
+    the database, and a rolled-back request never sends anything. Transient failures of the
+    database, Redis or the network are retried with backoff. Retries, late
     acknowledgement and time limits come from the settings (``CELERY_TASK_*``), so every task
     must be idempotent: it may run again after a worker dies mid-way.
     """
 
-    autoretry_for = (ConnectionError, TimeoutError)
+    autoretry_for = (ConnectionError, TimeoutError, RedisConnectionError, OperationalError)
     retry_backoff = True
     retry_backoff_max = 600
     retry_jitter = True
     max_retries = 5
 
     def delay(self, *args, **kwargs) -> None:
-        transaction.on_commit(functools.partial(self.apply_async, args, kwargs))
+        # robust: the data is committed by now, so a broker outage must not turn the
+        # person's request into an error page. It is logged; work that must not be lost
+        # (email) has a periodic sweep that sends it again.
+        def send() -> None:
+            self.apply_async(args, kwargs)
+
+        transaction.on_commit(send, robust=True)
 
 
 app = Celery("cms", task_cls=OnCommitTask)

@@ -36,5 +36,11 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail serves every other path, so it comes last.
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+# Wagtail serves every other path, so it comes last. Its own front-end login form
+# (/_util/login/, for private pages) would skip allauth's rate limits, email verification
+# and two-factor step, so it is replaced by the one login.
+urlpatterns += i18n_patterns(
+    path("_util/login/", views.admin_login),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

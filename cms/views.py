@@ -1,9 +1,9 @@
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 
 from . import selectors
@@ -35,6 +35,18 @@ def healthz(request):
 
 
 def admin_login(request):
-    """Wagtail's own login form is replaced by the site's rate-limited allauth login."""
-    next_url = request.GET.get("next") or reverse("wagtailadmin_home")
+    """Wagtail's own login forms are replaced by the site's rate-limited allauth login.
+
+    Someone already logged in who lacks admin access is told so, rather than sent back to a
+    login that would send them here again.
+    """
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("wagtailadmin_home")
+    if request.user.is_authenticated:
+        if request.user.has_perm("wagtailadmin.access_admin"):
+            return redirect(next_url)
+        return render(request, "403.html", status=403)
     return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")

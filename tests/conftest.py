@@ -12,6 +12,13 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _mail_through_the_outbox(settings):
+    """pytest-django swaps EMAIL_BACKEND for its test mailbox; keep the outbox in between, so
+    tests see mail the way production sends it (delivered to ``mail.outbox`` by the worker)."""
+    settings.EMAIL_BACKEND = "accounts.mail.OutboxBackend"
+
+
 @pytest.fixture
 def on_commit(django_capture_on_commit_callbacks):
     """``with on_commit():`` runs what requests deferred to their commit (emails, tasks, events),

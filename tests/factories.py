@@ -51,13 +51,12 @@ def course_tree(
     summary="Làm chủ điện thoại: VNeID, dịch vụ công, an toàn trên mạng.",
 ):
     """A published catalogue → course → lessons, written through the same service as the seed."""
-    from wagtail.models import Site
-
     from assessments.models import Competence
+    from cms.services import default_site_ensure
     from courses.models import CourseIndexPage, CoursePage, LessonPage, TargetGroup
     from courses.services import page_publish
 
-    home = Site.objects.get(is_default_site=True).root_page
+    home = default_site_ensure()
     index = page_publish(
         parent=home, page_class=CourseIndexPage, slug="khoa-hoc", fields={"title": "Khóa học"}
     )

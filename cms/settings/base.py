@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
     "csp",
 ]
 
@@ -68,7 +69,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "cms.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -135,10 +136,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cms.tasks.worker_heartbeat", "schedule": 60.0},
+    "send-pending-email": {"task": "accounts.tasks.send_pending_email", "schedule": 300.0},
 }
 
 # --- Authentication ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# One django.contrib.sites Site: allauth names it in emails and keys failed-login counts on its
+# domain, which must not change with the Host header (a port would reset the count).
+SITE_ID = 1
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -162,7 +167,6 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_USER_DISPLAY = "accounts.models.user_display"
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Bình dân học vụ số] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 # Failed logins are limited per account and per address; every login form of the site
@@ -178,6 +182,9 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# Behind nginx (and a load balancer), the client's address is in X-Forwarded-For; without
+# this every visitor would share the proxy's address and its rate limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 
 MFA_TOTP_ISSUER = "Bình dân học vụ số"
@@ -215,6 +222,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # --- Email ------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Mail is written to the outbox and delivered by a worker with the backend EMAIL_URL names.
+EMAIL_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_BACKEND = "accounts.mail.OutboxBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Bình dân học vụ số <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -226,7 +237,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # Wagtail's admin reads the token from the cookie.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
-# Wagtail's admin still sets a few inline styles; scripts are our own files only.
+# Scripts are our own files only and nothing may frame the site; the Wagtail admin is relaxed
+# (inline scripts, its own preview frame), see cms.middleware. Inline styles are allowed for
+# the admin's widgets.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -246,7 +259,10 @@ CONTENT_SECURITY_POLICY = {
 # --- Wagtail ----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Bình dân học vụ số"
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAILADMIN_LOGIN_URL = "account_login"
+# Our /admin/login/ view: to allauth's login, or a 403 for people logged in without access.
+WAGTAILADMIN_LOGIN_URL = "/admin/login/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Avatars from Gravatar would send a hash of every editor's email to a third party.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False

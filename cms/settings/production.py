@@ -11,6 +11,20 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
         "SECRET_KEY is missing or shorter than 50 characters: set it in the environment."
     )
 
+# Without these, production would quietly fall back to the embedded defaults (SQLite inside
+# the image, a per-process cache, tasks in the web process, email printed to a log), which
+# `check --deploy` does not notice.
+_missing = [
+    name
+    for name in ("ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SITE_URL")
+    if not env(name, default="")
+]
+if _missing:
+    raise ImproperlyConfigured(
+        f"Thiếu biến môi trường bắt buộc: {', '.join(_missing)}. "
+        f"Missing required environment variables: {', '.join(_missing)}."
+    )
+
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)

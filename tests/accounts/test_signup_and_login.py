@@ -106,3 +106,21 @@ def test_email_addresses_are_unique_whatever_their_case(learner):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="khac", email="AN@EXAMPLE.VN")
+
+
+def test_failed_login_count_does_not_reset_with_another_host_name(client, learner, password):
+    for host in ("testserver", "testserver:8000", "127.0.0.1", "localhost:81", "web"):
+        client.post(
+            "/accounts/login/",
+            {"login": "nguyenvanan", "password": "sai"},
+            HTTP_HOST=host,
+        )
+    blocked = login(client, "nguyenvanan", password)
+    assert "Bạn đã đăng nhập sai quá nhiều lần" in blocked.content.decode()
+
+
+def test_confirmation_email_names_the_platform_not_the_server(client, on_commit):
+    with on_commit():
+        client.post("/accounts/signup/", SIGNUP)
+    assert "Bình dân học vụ số" in mail.outbox[0].body
+    assert "testserver" not in mail.outbox[0].subject

@@ -8,9 +8,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_admin_visit_goes_to_the_site_login(client):
-    response = client.get("/admin/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/?next=/admin/")
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/?next=%2Fadmin%2F"
+    assert "Quên mật khẩu?" in response.content.decode()
 
 
 def test_wagtail_login_form_is_replaced_by_the_rate_limited_login(client):
@@ -46,11 +46,35 @@ def test_admin_user_list_and_edit_show_full_name(client, superuser, learner):
     assert 'name="first_name"' not in edit.content.decode()
 
 
-def test_learner_cannot_open_the_admin(client, learner):
+def test_learner_who_opens_the_admin_is_told_no_without_a_redirect_loop(client, learner):
     login(client, learner.username)
-    response = client.get("/admin/")
-    assert response.status_code in (302, 403)
-    assert "/admin/pages/" not in response.content.decode()
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert "Không có quyền truy cập" in response.content.decode()
+    assert "Quản trị" not in client.get("/accounts/profile/").content.decode()
+
+
+def test_wagtail_front_end_login_cannot_skip_the_rate_limited_login(client, learner, password):
+    response = client.post("/_util/login/", {"username": learner.username, "password": password})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert client.get("/accounts/profile/").status_code == 302  # still logged out
+
+
+def test_admin_login_ignores_a_next_address_on_another_site(client, superuser):
+    login(client, superuser.username)
+    response = client.get("/admin/login/?next=https://evil.example/")
+    assert response["Location"] == "/admin/"
+
+
+def test_admin_may_run_inline_scripts_but_public_pages_may_not(client, superuser):
+    public = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self';" in public or public.endswith("script-src 'self'")
+    assert "'unsafe-inline'" not in public.split("script-src")[1].split(";")[0]
+    login(client, superuser.username)
+    admin = client.get("/admin/")["Content-Security-Policy"]
+    assert "'unsafe-inline'" in admin.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'self'" in admin
 
 
 def test_organisations_can_be_renamed_but_not_created_from_a_flat_form(client, superuser):

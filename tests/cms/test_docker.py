@@ -29,3 +29,20 @@ def test_dockerfile_is_multi_stage_and_runs_as_a_non_root_user():
     assert "gunicorn" in dockerfile
     user_lines = [line for line in dockerfile.splitlines() if line.startswith("USER ")]
     assert user_lines and user_lines[-1].split()[1] not in {"root", "0"}
+
+
+def test_proxy_serves_library_images_and_is_not_open_to_the_world():
+    compose = yaml.safe_load((DOCKER / "compose.yml").read_text())
+    proxy = compose["services"]["proxy"]
+    assert proxy["ports"][0].startswith("${HTTP_BIND:-127.0.0.1}:")
+    assert "media:/srv/media:ro" in proxy["volumes"]
+    nginx = (DOCKER / "nginx.conf").read_text()
+    assert "location ~ ^/media/(images|original_images)/" in nginx
+    assert compose["x-app"]["environment"]["TRUSTED_PROXY_COUNT"].startswith("${TRUSTED_PROXY")
+
+
+def test_image_build_gives_collectstatic_every_setting_production_requires():
+    dockerfile = (DOCKER / "Dockerfile").read_text()
+    build = dockerfile.split("collectstatic --noinput")[0].rsplit("RUN ", 1)[1]
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"):
+        assert f"{name}=" in build, name

@@ -17,8 +17,23 @@ DEMO_USERS = ["admin", "hr.sokhcn", "teacher.demo", "learner.demo", "citizen.dem
 
 def seed() -> str:
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--allow-production", stdout=out)  # tests run with DEBUG off
     return out.getvalue()
+
+
+def test_seed_demo_refuses_to_run_on_a_production_server():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--allow-production"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.filter(username="admin").exists()
+
+
+def test_running_the_seed_again_keeps_demo_users_logged_in(client):
+    password = re.search(r"password: (\S+)", seed()).group(1)
+    login(client, "learner.demo", password)
+    seed()
+    assert client.get("/accounts/profile/").status_code == 200
 
 
 def snapshot():

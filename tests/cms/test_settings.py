@@ -11,16 +11,17 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "cms.settings.production",
     "SECRET_KEY": "k" * 20 + "production-like-secret-key-for-the-check-0123456789",
     "ALLOWED_HOSTS": "hocvuso.nghean.gov.vn",
-    "DATABASE_URL": "sqlite:////tmp/hvs-check.sqlite3",
+    "DATABASE_URL": "postgres://hocvuso:secret@db.internal:5432/hocvuso",
+    "REDIS_URL": "redis://redis.internal:6379",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.internal:587",
+    "SITE_URL": "https://hocvuso.nghean.gov.vn",
 }
 
 
 def manage(*args, env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
+    """Run manage.py with exactly ``env`` for the settings, whatever the caller's shell has."""
+    ours = {"SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", *PRODUCTION_ENV}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -42,3 +43,11 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "chưa được đặt" in result.stderr
+
+
+def test_production_refuses_to_fall_back_to_embedded_services():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in {"REDIS_URL", "EMAIL_URL"}}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "REDIS_URL, EMAIL_URL" in result.stderr
+    assert "Thiếu biến môi trường bắt buộc" in result.stderr

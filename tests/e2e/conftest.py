@@ -37,6 +37,14 @@ def browser():
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+@pytest.fixture(autouse=True)
+def _site(transactional_db):
+    """Transactional tests empty the database afterwards, migration data included."""
+    from cms.services import default_site_ensure
+
+    default_site_ensure()
+
+
 @pytest.fixture
 def phone(browser, live_server):
     """A 360-px-wide phone, Vietnamese browser settings, pointed at the live server."""

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("path", nargs="?", type=Path)
         parser.add_argument("--code", default="TT02-2025")
         parser.add_argument("--name", default="Khung năng lực số (Thông tư 02/2025/TT-BGDĐT)")
-        parser.add_argument("--version", dest="framework_version", default="2025")
+        parser.add_argument("--framework-version", dest="framework_version", default="2025")
 
     def handle(self, *args, path=None, code, name, framework_version, **options):
         try:

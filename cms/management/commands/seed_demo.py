@@ -5,7 +5,7 @@ Later issues add their demo content here through their own services.
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import services
@@ -125,8 +125,22 @@ HOME = {
 class Command(BaseCommand):
     help = "Tạo dữ liệu mẫu (tài khoản, cơ cấu tổ chức, trang chủ). Chạy nhiều lần vẫn như một."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Chạy cả khi DEBUG tắt (máy trình diễn). Also run with DEBUG off (a demo server).",
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, allow_production=False, **options):
+        if not settings.DEBUG and not allow_production:
+            # The demo creates a superuser whose password is printed in the README.
+            raise CommandError(
+                "seed_demo tạo tài khoản quản trị với mật khẩu công khai; không chạy khi DEBUG "
+                "tắt trừ khi có --allow-production. seed_demo creates a superuser with a public "
+                "password: refused with DEBUG off unless --allow-production is given."
+            )
         password = settings.DEMO_PASSWORD
         organisations: dict[str, Organisation] = {}
         for code, name, kind, parent_code in ORGANISATIONS:

@@ -1,0 +1,59 @@
+"""Emails go through the outbox: sent once, retried when the server fails, never lost."""
+
+from datetime import timedelta
+from smtplib import SMTPServerDisconnected
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import OutgoingEmail
+from accounts.tasks import send_pending_email
+
+pytestmark = pytest.mark.django_db
+
+
+def queue(on_commit):
+    with on_commit():
+        return services.email_queue(
+            subject="Xác nhận email",
+            body="Mở liên kết https://hocvuso.vn/accounts/confirm-email/abc/",
+            html="",
+            to=["an@example.vn"],
+            from_email="no-reply@hocvuso.vn",
+        )
+
+
+def test_queued_email_is_sent_once_and_its_secret_link_erased(on_commit):
+    email = queue(on_commit)
+    assert len(mail.outbox) == 1
+    email.refresh_from_db()
+    assert email.sent_at is not None
+    assert email.body == ""
+    assert services.email_send(email_id=email.pk) is False  # a redelivered task
+    assert len(mail.outbox) == 1
+
+
+def test_a_failing_mail_server_is_recorded_and_the_email_kept_for_later(
+    on_commit, monkeypatch, caplog
+):
+    def refuse(*args, **kwargs):
+        raise SMTPServerDisconnected("máy chủ thư không trả lời")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    email = queue(on_commit)
+    email.refresh_from_db()
+    assert email.sent_at is None
+    assert email.attempts >= 1
+    assert "SMTPServerDisconnected" in email.last_error
+    assert "confirm-email/abc" in email.body  # nothing lost
+
+    monkeypatch.undo()
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        created_at=timezone.now() - timedelta(minutes=10)
+    )
+    with on_commit():
+        send_pending_email.delay()
+    assert len(mail.outbox) == 1
+    assert OutgoingEmail.objects.get(pk=email.pk).sent_at is not None
