@@ -200,6 +200,7 @@ LOCALE_PATHS = [
     BASE_DIR / "locale-thirdparty" / "wagtail-apps",
 ]
 LANGUAGE_COOKIE_NAME = "hvs_lang"
+FORMAT_MODULE_PATH = ["cms.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from learning.models import CourseCompletion, Enrolment, LessonProgress
 from learning.signals import course_completed
@@ -243,6 +244,7 @@ def test_dashboard_shows_progress_resume_and_completed_courses(client, course, l
     assert "còn khoảng 25 phút" in html  # 12 + 13 minutes
     completed = html.split("Khóa học đã hoàn thành")[1]
     assert "Khóa đã xong" in completed
+    assert f"hoàn thành ngày {timezone.localdate():%d/%m/%Y}" in completed
     assert "no-store" in response["Cache-Control"]
 
 
