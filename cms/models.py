@@ -1,5 +1,7 @@
 """Site pages and the small bits of state the site itself owns."""
 
+import functools
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -8,7 +10,6 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
 from wagtail.search import index
-from wagtail.url_routing import RouteResult
 
 
 class HomePage(Page):
@@ -47,18 +48,35 @@ class HomePage(Page):
         """Find a page anywhere below in two queries instead of two per level.
 
         Wagtail walks the tree one level at a time (a lookup and a ``.specific`` per level, so
-        ten queries for a lesson). A page's ``url_path`` already names the whole path, so it is
-        looked up directly; anything it does not match (a sub-route of a routable page, a
-        missing page) falls back to Wagtail's own walk, which keeps its behaviour and its 404s.
+        ten queries for a lesson). A page's ``url_path`` already names the whole path, so it
+        is looked up directly (through the indexed slug) and asked to route itself, which
+        keeps its own live check and 404s. Anything it does not match falls back to Wagtail's
+        walk. While any page type routes its own sub-paths (RoutablePageMixin), where an
+        ancestor's sub-route must win over a child's slug, the walk is always used.
         """
-        if path_components:
+        if path_components and not _has_routable_page_types():
             url_path = f"{self.url_path}{'/'.join(path_components)}/"
-            page = Page.objects.filter(url_path=url_path, locale_id=self.locale_id).first()
-            if page is not None:
-                page = page.specific
-                if page.live:
-                    return RouteResult(page)
+            found = (
+                Page.objects.filter(slug=path_components[-1], url_path=url_path)
+                .filter(locale_id=self.locale_id)
+                .only("id", "content_type_id")
+                .first()
+            )
+            if found is not None:
+                model = found.specific_class
+                queryset = getattr(model, "routing_queryset", model.objects.all)()
+                page = queryset.filter(pk=found.pk).first()
+                if page is not None:
+                    return page.route(request, [])
         return super().route(request, path_components)
+
+
+@functools.cache
+def _has_routable_page_types() -> bool:
+    from wagtail.contrib.routable_page.models import RoutablePageMixin
+    from wagtail.models import get_page_models
+
+    return any(issubclass(model, RoutablePageMixin) for model in get_page_models())
 
 
 class WorkerHeartbeat(models.Model):

@@ -13,10 +13,11 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from accounts.models import Membership
@@ -43,6 +44,24 @@ class TargetGroup(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_code_display())
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("enrolment") == CoursePage.Enrolment.MANDATED:
+            mandates = self.formsets.get("mandates")
+            chosen = [
+                form
+                for form in (mandates.forms if mandates is not None and mandates.is_valid() else [])
+                if form.cleaned_data.get("organisation") and not form.cleaned_data.get("DELETE")
+            ]
+            if not chosen:
+                self.add_error(
+                    "enrolment",
+                    _("Choose the organisations a mandated course is for, or nobody can enrol."),
+                )
+        return cleaned
 
 
 class CourseIndexPage(Page):
@@ -94,12 +113,6 @@ class CoursePage(Page):
     enrolment = models.CharField(
         _("enrolment"), max_length=16, choices=Enrolment.choices, default=Enrolment.OPEN
     )
-    mandated_organisations = ParentalManyToManyField(
-        "accounts.Organisation",
-        verbose_name=_("mandated for"),
-        blank=True,
-        help_text=_("For mandated courses: the people of these organisations and their units."),
-    )
     sequential = models.BooleanField(
         _("lessons in order"),
         default=True,
@@ -123,7 +136,7 @@ class CoursePage(Page):
             [
                 FieldPanel("level"),
                 FieldPanel("target_groups", widget=forms.CheckboxSelectMultiple),
-                FieldPanel("competences"),
+                FieldPanel("competences", widget=forms.CheckboxSelectMultiple),
             ],
             heading=_("Audience and competences"),
         ),
@@ -132,13 +145,24 @@ class CoursePage(Page):
         MultiFieldPanel(
             [
                 FieldPanel("enrolment"),
-                FieldPanel("mandated_organisations"),
+                InlinePanel(
+                    "mandates",
+                    label=_("Mandated for"),
+                    help_text=_(
+                        "For mandated courses: the people of these organisations and their units."
+                    ),
+                ),
                 FieldPanel("sequential"),
                 FieldPanel("completion_min_score"),
             ],
             heading=_("Enrolment and completion"),
+            help_text=_(
+                "The completion rule takes effect when the course or one of its lessons is "
+                "published. A lesson leaves it only when deleted, moved or marked optional."
+            ),
         ),
     ]
+    base_form_class = CoursePageForm
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("description"),
@@ -149,6 +173,11 @@ class CoursePage(Page):
 
     class Meta:
         verbose_name = _("course")
+
+    @classmethod
+    def routing_queryset(cls):
+        """How ``HomePage.route`` fetches a course: with its cover image in the same query."""
+        return cls.objects.select_related("image")
 
     def search_folded(self) -> str:
         return fold(f"{self.title} {self.summary} {strip_tags(self.description)}")
@@ -178,7 +207,7 @@ class LessonPage(Page):
         FieldPanel("body"),
         FieldPanel("estimated_minutes"),
         FieldPanel("required"),
-        FieldPanel("competences"),
+        FieldPanel("competences", widget=forms.CheckboxSelectMultiple),
     ]
     search_fields = Page.search_fields + [index.SearchField("body")]
     parent_page_types = ["courses.CoursePage"]
@@ -187,7 +216,33 @@ class LessonPage(Page):
     class Meta:
         verbose_name = _("lesson")
 
+    @property
+    def has_graded_blocks(self) -> bool:
+        """Whether the lesson holds a graded activity (quiz, H5P): those complete it, not the
+        learner's "Hoàn thành bài học" button."""
+        return any(getattr(block.block, "graded", False) for block in self.body)
+
     def get_context(self, request, *args, learner=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["learner"] = learner
         return context
+
+
+class CourseMandate(Orderable):
+    """An organisation whose people (and those of its units) a mandated course is for."""
+
+    course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="mandates")
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+
+    panels = [FieldPanel("organisation")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("mandated organisation")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "organisation"], name="courses_one_mandate")
+        ]

@@ -1,11 +1,15 @@
 """Reads of the catalogue. Every function here runs a fixed number of queries."""
 
+import hashlib
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.core.cache import cache
 from django.db.models import Prefetch, Q
+from django.utils.translation import get_language
 
 from accounts.models import Membership
 from assessments.models import Competence
@@ -14,16 +18,23 @@ from assessments.selectors import competence_choices
 from .models import CourseIndexPage, CoursePage, LessonPage, TargetGroup, fold
 
 
-def lessons_of(courses: Iterable[CoursePage]) -> dict[int, list[LessonPage]]:
-    """Live lessons of each course, in the editor's order, in one query."""
+def lessons_of(courses: Iterable[CoursePage], *, done_by=None) -> dict[int, list[LessonPage]]:
+    """Live lessons of each course, in the editor's order, in one query.
+
+    With ``done_by`` (a user), each lesson carries ``done``: whether that person completed it
+    (``learning`` passes its progress subquery in, so this app need not know the model).
+    """
     courses = list(courses)
     if not courses:
         return {}
     by_path = {course.path: course.pk for course in courses}
     step = CoursePage.steplen
     condition = reduce(or_, (Q(path__startswith=c.path, depth=c.depth + 1) for c in courses))
+    lessons = LessonPage.objects.live().filter(condition).order_by("path")
+    if done_by is not None:
+        lessons = lessons.annotate(done=done_by)
     result: dict[int, list[LessonPage]] = {course.pk: [] for course in courses}
-    for lesson in LessonPage.objects.live().filter(condition).order_by("path"):
+    for lesson in lessons:
         result[by_path[lesson.path[:-step]]].append(lesson)
     return result
 
@@ -46,15 +57,38 @@ class Catalogue:
     filtered: bool = False
 
 
+CATALOGUE_VERSION_KEY = "courses:catalogue-version"
+CATALOGUE_TTL = 600
+
+
+def catalogue_changed() -> None:
+    """Forget every cached catalogue (called when a course or lesson is published or removed)."""
+    cache.set(CATALOGUE_VERSION_KEY, time.time_ns(), None)
+
+
 def catalogue(*, index_page: CourseIndexPage, params: Mapping[str, str]) -> Catalogue:
     """Live courses under ``index_page``, filtered by target group, competence and a search.
 
-    The search folds diacritics on both sides, so "ky nang so" finds "Kỹ năng số".
+    The search folds diacritics on both sides, so "ky nang so" finds "Kỹ năng số". The
+    catalogue is the same for everyone, so each filter combination is cached until a course
+    or lesson is published, unpublished, moved or deleted (ten minutes at most).
     """
-    target_group = (params.get("doi-tuong") or "").strip()
-    competence = (params.get("nang-luc") or "").strip()
+    target_group = (params.get("doi-tuong") or "").strip()[:32]
+    competence = (params.get("nang-luc") or "").strip()[:16]
     query = (params.get("q") or "").strip()[:100]
+    version = cache.get_or_set(CATALOGUE_VERSION_KEY, time.time_ns, None)
+    fingerprint = hashlib.sha256(f"{target_group}|{competence}|{fold(query)}".encode()).hexdigest()
+    key = f"courses:catalogue:{version}:{index_page.pk}:{get_language()}:{fingerprint[:32]}"
+    result = cache.get(key)
+    if result is None:
+        result = _catalogue(index_page, target_group, competence, query)
+        cache.set(key, result, CATALOGUE_TTL)
+    return result
 
+
+def _catalogue(
+    index_page: CourseIndexPage, target_group: str, competence: str, query: str
+) -> Catalogue:
     courses = CoursePage.objects.live().child_of(index_page)
     if target_group:
         courses = courses.filter(target_groups__code=target_group)
@@ -101,5 +135,33 @@ def catalogue(*, index_page: CourseIndexPage, params: Mapping[str, str]) -> Cata
 
 
 def course_of(lesson: LessonPage) -> CoursePage | None:
-    """The course a lesson sits in, in one query (``get_parent().specific`` takes two)."""
-    return CoursePage.objects.filter(path=lesson.path[: -LessonPage.steplen]).first()
+    """The published course a lesson sits in, in one query (``get_parent().specific`` takes two)."""
+    return CoursePage.objects.live().filter(path=lesson.path[: -LessonPage.steplen]).first()
+
+
+def rule_lessons(course: CoursePage, *, keep: Iterable[int] = ()) -> list[int]:
+    """Ids of the lessons a course's completion rule requires, for freezing a rule version.
+
+    Required lessons that are live or scheduled to go live count, and so do lessons in
+    ``keep`` (the previous rule) that are still in the course but unpublished for a while:
+    taking a lesson offline to correct it must not hand out completions. A lesson leaves the
+    rule when it is deleted, moved away or marked optional. If no lesson is marked required,
+    every lesson is.
+    """
+    keep = set(keep)
+    lessons = [
+        lesson
+        for lesson in LessonPage.objects.child_of(course).annotate_approved_schedule()
+        if lesson.live or lesson.approved_schedule or lesson.pk in keep
+    ]
+    required = [lesson.pk for lesson in lessons if lesson.required]
+    return sorted(required or [lesson.pk for lesson in lessons])
+
+
+def lessons_still_in(course: CoursePage, lesson_ids: Iterable[int]) -> set[int]:
+    """Which of these lessons are still children of the course (not deleted or moved away)."""
+    return set(
+        LessonPage.objects.child_of(course)
+        .filter(pk__in=list(lesson_ids))
+        .values_list("pk", flat=True)
+    )

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class LearningConfig(AppConfig):
     name = "learning"
     verbose_name = _("Learning")
+
+    def ready(self):
+        from django.db.models.signals import post_delete
+        from wagtail.signals import page_published, post_page_move
+
+        from courses.models import CoursePage, LessonPage
+
+        from . import handlers
+
+        page_published.connect(handlers.page_published, sender=CoursePage)
+        page_published.connect(handlers.page_published, sender=LessonPage)
+        post_delete.connect(handlers.lesson_deleted, sender=LessonPage)
+        post_page_move.connect(handlers.page_moved)

@@ -16,7 +16,7 @@ def enrol_refusal(user, course: CoursePage) -> str | None:
     if course.enrolment == CoursePage.Enrolment.OPEN:
         return None
     if course.enrolment == CoursePage.Enrolment.MANDATED:
-        mandated = [org.path for org in course.mandated_organisations.all()]
+        mandated = list(course.mandates.values_list("organisation__path", flat=True))
         paths = Membership.objects.filter(user=user).values_list("organisation__path", flat=True)
         if any(path.startswith(prefix) for path in paths for prefix in mandated):
             return None

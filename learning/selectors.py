@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
 from courses.models import CoursePage, LessonPage
 from courses.selectors import lessons_of
@@ -31,7 +31,9 @@ class CourseState:
 
     @property
     def required(self) -> list[LessonState]:
-        return [lesson for lesson in self.lessons if lesson.page.required]
+        """Lessons marked required; all of them when the editors marked none."""
+        marked = [lesson for lesson in self.lessons if lesson.page.required]
+        return marked or list(self.lessons)
 
     @property
     def percent(self) -> int:
@@ -41,11 +43,6 @@ class CourseState:
         if not required:
             return 0
         return round(100 * sum(lesson.completed for lesson in required) / len(required))
-
-    @property
-    def all_required_done(self) -> bool:
-        required = self.required
-        return bool(required) and all(lesson.completed for lesson in required)
 
     @property
     def minutes_left(self) -> int:
@@ -78,23 +75,34 @@ class CourseState:
         return self._neighbour(+1)
 
 
+def _done(user):
+    """Per lesson, whether ``user`` completed it: folded into the lessons query."""
+    return Exists(LessonProgress.objects.filter(user=user, lesson_id=OuterRef("pk")))
+
+
 def _lesson_states(
-    course: CoursePage, lessons: list[LessonPage], done: set[int], enrolled: bool
+    course: CoursePage, lessons: list[LessonPage], enrolled: bool
 ) -> list[LessonState]:
+    """Number the lessons and work out which are open.
+
+    In a course taken in order a lesson opens once every earlier required lesson is done;
+    optional lessons never hold the way.
+    """
+    any_required = any(lesson.required for lesson in lessons)
     states = []
     previous_done = True
     for number, lesson in enumerate(lessons, start=1):
-        completed = lesson.pk in done
+        completed = bool(getattr(lesson, "done", False))
         unlocked = enrolled and (completed or not course.sequential or previous_done)
         states.append(LessonState(lesson, number, completed, unlocked))
-        previous_done = previous_done and completed
+        counts = lesson.required or not any_required
+        previous_done = previous_done and (completed or not counts)
     return states
 
 
 def course_state(*, user, course: CoursePage) -> CourseState:
-    lessons = lessons_of([course])[course.pk]
+    """Everything a course or lesson page shows about this learner, in three queries."""
     enrolment = None
-    done: set[int] = set()
     if user.is_authenticated:
         # One query says both whether the learner is enrolled and when they completed.
         completed = CourseCompletion.objects.filter(user=user, course=course)
@@ -103,15 +111,11 @@ def course_state(*, user, course: CoursePage) -> CourseState:
             .annotate(completed_at=Subquery(completed.values("completed_at")[:1]))
             .first()
         )
-        if enrolment is not None:
-            done = set(
-                LessonProgress.objects.filter(
-                    user=user, lesson_id__in=[lesson.pk for lesson in lessons]
-                ).values_list("lesson_id", flat=True)
-            )
+    done = _done(user) if enrolment is not None else None
+    lessons = lessons_of([course], done_by=done)[course.pk]
     return CourseState(
         course=course,
-        lessons=_lesson_states(course, lessons, done, enrolled=enrolment is not None),
+        lessons=_lesson_states(course, lessons, enrolled=enrolment is not None),
         enrolment=enrolment,
         completed_at=enrolment.completed_at if enrolment else None,
         enrol_refusal=None if enrolment else permissions.enrol_refusal(user, course),
@@ -134,12 +138,7 @@ def dashboard(*, user) -> Dashboard:
         .order_by("-enrolled_at")
     )
     courses = [enrolment.course for enrolment in enrolments]
-    lessons = lessons_of(courses)
-    done = set(
-        LessonProgress.objects.filter(
-            user=user, lesson_id__in=[lesson.pk for items in lessons.values() for lesson in items]
-        ).values_list("lesson_id", flat=True)
-    )
+    lessons = lessons_of(courses, done_by=_done(user))
     completions = list(
         CourseCompletion.objects.filter(user=user)
         .select_related("course")
@@ -149,7 +148,7 @@ def dashboard(*, user) -> Dashboard:
     in_progress = [
         CourseState(
             course=enrolment.course,
-            lessons=_lesson_states(enrolment.course, lessons[enrolment.course.pk], done, True),
+            lessons=_lesson_states(enrolment.course, lessons[enrolment.course.pk], enrolled=True),
             enrolment=enrolment,
             completed_at=None,
         )
@@ -164,14 +163,14 @@ def dashboard(*, user) -> Dashboard:
             CoursePage.objects.live()
             .filter(enrolment=CoursePage.Enrolment.MANDATED)
             .exclude(pk__in=enrolled_ids | completed_ids)
-            .prefetch_related("mandated_organisations")
+            .prefetch_related("mandates__organisation")
         )
         mandated = [
             course
             for course in candidates
             if any(
-                path.startswith(org.path)
-                for org in course.mandated_organisations.all()
+                path.startswith(mandate.organisation.path)
+                for mandate in course.mandates.all()
                 for path in org_paths
             )
         ]

@@ -1,11 +1,11 @@
-"""Writes of learning state: enrol, complete a lesson, complete a course."""
+"""Writes of learning state: enrol, complete lessons and courses, freeze completion rules."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import CoursePage, LessonPage
-from courses.selectors import course_of, lessons_of
+from courses.selectors import course_of, lessons_still_in, rule_lessons
 
 from . import permissions, selectors
 from .models import CompletionRuleVersion, CourseCompletion, Enrolment, LessonProgress
@@ -33,47 +33,60 @@ def enrolment_create(*, user, course: CoursePage, source: str = Enrolment.Source
     return enrolment
 
 
-def rule_version_current(*, course: CoursePage) -> CompletionRuleVersion:
-    """The course's completion rule as published now, as a numbered version.
+@transaction.atomic
+def rule_version_freeze(*, course: CoursePage) -> tuple[CompletionRuleVersion, bool]:
+    """Write the course's completion rule as a new numbered version if it changed.
 
-    A new version is written only when the published rule differs from the last one.
+    Called when the course or one of its lessons is published (``learning.apps``), never while
+    a learner is looking: so what completing requires changes only when editors publish.
+    Returns the current version and whether it is new.
     """
-    required = sorted(lesson.pk for lesson in lessons_of([course])[course.pk] if lesson.required)
     latest = CompletionRuleVersion.objects.filter(course=course).order_by("-version").first()
+    required = rule_lessons(course, keep=latest.required_lesson_ids if latest else ())
     if (
         latest is not None
         and latest.required_lesson_ids == required
         and latest.min_score == course.completion_min_score
     ):
-        return latest
+        return latest, False
     try:
         with transaction.atomic():
-            return CompletionRuleVersion.objects.create(
+            version = CompletionRuleVersion.objects.create(
                 course=course,
                 version=(latest.version + 1) if latest else 1,
                 required_lesson_ids=required,
                 min_score=course.completion_min_score,
             )
+            return version, True
     except IntegrityError:
-        # Another request wrote the same new version a moment ago.
-        return CompletionRuleVersion.objects.filter(course=course).order_by("-version").first()
+        # Another publication wrote the same new version a moment ago.
+        return CompletionRuleVersion.objects.filter(course=course).latest("version"), False
+
+
+def rule_version_current(*, course: CoursePage) -> CompletionRuleVersion:
+    latest = CompletionRuleVersion.objects.filter(course=course).order_by("-version").first()
+    return latest if latest is not None else rule_version_freeze(course=course)[0]
 
 
 @transaction.atomic
 def completion_evaluate(*, user, course: CoursePage) -> CourseCompletion | None:
-    """Complete the course if every required lesson of the current rule is done.
+    """Complete the course if every lesson the current rule requires is done.
 
-    Idempotent: an existing completion is returned unchanged, whatever the rule says now.
-    The ``course_completed`` event is sent once, after commit, by the call that created it.
+    The learner's enrolment row is locked first, so two lessons completed at the same moment
+    cannot each miss the other. Idempotent: an existing completion is returned unchanged,
+    whatever the rule says now. ``course_completed`` is sent once, after commit, by the call
+    that created the completion.
     """
+    Enrolment.objects.select_for_update().filter(user=user, course=course).first()
     existing = CourseCompletion.objects.filter(user=user, course=course).first()
     if existing is not None:
         return existing
     rule = rule_version_current(course=course)
-    if not rule.required_lesson_ids:
+    required = lessons_still_in(course, rule.required_lesson_ids)
+    if not required:
         return None
-    done = LessonProgress.objects.filter(user=user, lesson_id__in=rule.required_lesson_ids).count()
-    if done < len(rule.required_lesson_ids):
+    done = LessonProgress.objects.filter(user=user, lesson_id__in=required).count()
+    if done < len(required):
         return None
     completion, created = CourseCompletion.objects.get_or_create(
         user=user,
@@ -81,20 +94,36 @@ def completion_evaluate(*, user, course: CoursePage) -> CourseCompletion | None:
         defaults={"course_title": course.title, "rule": rule, "completed_at": timezone.now()},
     )
     if created:
+        completion.just_completed = True
         transaction.on_commit(
             lambda: course_completed.send(sender=CourseCompletion, completion=completion)
         )
     return completion
 
 
+def completions_settle(*, course: CoursePage) -> int:
+    """After a rule change, complete everyone the new rule says is done. Returns how many."""
+    completed = CourseCompletion.objects.filter(course=course).values("user_id")
+    learners = Enrolment.objects.filter(course=course).exclude(user_id__in=completed)
+    count = 0
+    for enrolment in learners.select_related("user").iterator():
+        completion = completion_evaluate(user=enrolment.user, course=course)
+        count += bool(completion is not None and getattr(completion, "just_completed", False))
+    return count
+
+
 @transaction.atomic
 def lesson_complete(*, user, lesson: LessonPage) -> CourseCompletion | None:
     """Mark ``lesson`` done for ``user`` and, in the same transaction, complete the course if
-    this was the last required lesson. Returns the course completion, if there is one.
+    this was the last required lesson. Returns the course completion, if there is one; its
+    ``just_completed`` is set when this call created it.
     """
     course = course_of(lesson)
-    if not isinstance(course, CoursePage) or not lesson.live:
+    if course is None or not lesson.live:
         raise LearningError(_("This lesson is not part of a published course."))
+    if lesson.has_graded_blocks:
+        raise LearningError(_("This lesson is completed by finishing its graded activities."))
+    Enrolment.objects.select_for_update().filter(user=user, course=course).first()
     state = selectors.course_state(user=user, course=course)
     if state.enrolment is None:
         raise LearningError(_("Enrol in the course first."))

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,10 +12,18 @@ from courses.selectors import course_of
 from . import selectors, services
 
 
+def _visible(request, page) -> bool:
+    """Whether the page's Wagtail privacy settings (login, groups, password) let this request
+    in; the POST endpoints must not open what the page itself keeps closed."""
+    return all(restriction.accept_request(request) for restriction in page.get_view_restrictions())
+
+
 @require_POST
 @login_required
 def enrol(request, course_id: int):
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    if not _visible(request, course):
+        raise Http404
     try:
         services.enrolment_create(user=request.user, course=course)
     except services.LearningError as refusal:
@@ -31,12 +40,14 @@ def enrol(request, course_id: int):
 def complete_lesson(request, lesson_id: int):
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
     course = course_of(lesson)
+    if course is None or not _visible(request, lesson):
+        raise Http404
     try:
         completion = services.lesson_complete(user=request.user, lesson=lesson)
     except services.LearningError as refusal:
         messages.error(request, str(refusal))
         return redirect(course.get_url(request))
-    if completion is not None:
+    if getattr(completion, "just_completed", False):
         messages.success(
             request,
             _("Congratulations! You have completed the course “%(course)s”.")

@@ -6,6 +6,7 @@ with a learner's state in it is private.
 """
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -14,17 +15,20 @@ from wagtail import hooks
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from courses.selectors import course_of
 
-from . import selectors, services
+from . import selectors
 
 ANONYMOUS_MAX_AGE = 300
 
 
 def _cache_for_audience(request, response):
+    """Public and cacheable for anonymous visitors; for anyone logged in, never stored (a
+    shared computer in a commune hall must not show the last person's progress on Back)."""
     anonymous = not request.user.is_authenticated
     if anonymous and not len(messages.get_messages(request)):
         patch_cache_control(response, public=True, max_age=ANONYMOUS_MAX_AGE)
     else:
-        patch_cache_control(response, private=True, no_cache=True, max_age=0)
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
     patch_vary_headers(response, ["Cookie"])
     return response
 
@@ -33,10 +37,6 @@ def _serve_course(next_serve, page, request, args, kwargs):
     state = None
     if request.user.is_authenticated:
         state = selectors.course_state(user=request.user, course=page)
-        if state.enrolment and not state.completed_at and state.all_required_done:
-            # The rule changed since the last lesson was done: settle it now.
-            completion = services.completion_evaluate(user=request.user, course=page)
-            state.completed_at = completion.completed_at if completion else None
     return _cache_for_audience(
         request, next_serve(page, request, args, {**kwargs, "learner": state})
     )
@@ -44,6 +44,8 @@ def _serve_course(next_serve, page, request, args, kwargs):
 
 def _serve_lesson(next_serve, page, request, args, kwargs):
     course = course_of(page)
+    if course is None:  # the course was withdrawn: its lessons go with it
+        raise Http404
     if not request.user.is_authenticated:
         messages.info(request, _("Log in and enrol in the course to study its lessons."))
         return redirect(course.get_url(request))

@@ -73,8 +73,8 @@ def course_tree(
         relations={
             "target_groups": list(TargetGroup.objects.filter(code__in=target_groups)),
             "competences": list(Competence.objects.filter(code__in=competences)),
-            "mandated_organisations": list(mandated),
         },
+        children={"mandates": [{"organisation": org} for org in mandated]},
     )
     pages = [
         page_publish(

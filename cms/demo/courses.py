@@ -294,9 +294,8 @@ NGHI_QUYET_57 = [
                 "số”.</li></ul>"
             ),
             tip(
-                "<p>Trong năm 2026, mọi cán bộ, công chức, viên chức của tỉnh học tập Nghị "
-                "quyết 57. Hoàn thành khóa học này được ghi nhận vào báo cáo của cơ quan "
-                "bạn.</p>"
+                "<p>Khi bạn hoàn thành khóa học, kết quả được ghi nhận trên nền tảng này, để cơ "
+                "quan bạn theo dõi tiến độ học tập Nghị quyết của đơn vị.</p>"
             ),
         ],
     ),
@@ -337,14 +336,14 @@ COURSES = [
             ),
             "description": (
                 "<p>Khóa học giúp cán bộ, công chức, viên chức nắm những nội dung cốt lõi của "
-                "Nghị quyết 57-NQ/TW và những việc làm cụ thể ở cơ quan, đơn vị mình. Khóa học "
-                "được giao cho các sở, ban, ngành của tỉnh trong năm 2026.</p>"
+                "Nghị quyết 57-NQ/TW và những việc làm cụ thể ở cơ quan, đơn vị mình. Trong dữ "
+                "liệu mẫu, khóa học được giao bắt buộc cho bốn sở.</p>"
             ),
             "level": "basic",
             "enrolment": "mandated",
             "sequential": True,
         },
-        [],
+        ["2.3", "5.2"],
         ["civil_servant", "worker"],
         ["NA.SKHCN", "NA.SNV", "NA.SGDDT", "NA.STC"],
         NGHI_QUYET_57,

@@ -95,11 +95,10 @@ HOME = {
         "viên chức và mỗi người dân Nghệ An đều làm chủ công nghệ số."
     ),
     "intro": (
-        "<p>Phong trào <b>Bình dân học vụ số</b> phổ cập kỹ năng số cho toàn dân. "
-        "Tỉnh Nghệ An đặt mục tiêu đến năm 2030, 100% cán bộ, công chức, viên chức và người "
-        "trưởng thành có kỹ năng số cơ bản; trong năm 2026, mọi cán bộ, đảng viên học tập "
-        "Nghị quyết 57-NQ/TW về phát triển khoa học, công nghệ, đổi mới sáng tạo và "
-        "chuyển đổi số quốc gia.</p>"
+        "<p>Phong trào <b>Bình dân học vụ số</b> phổ cập kỹ năng số cho toàn dân. Nền tảng "
+        "này giúp tỉnh theo dõi mục tiêu: mọi cán bộ, công chức, viên chức và người trưởng "
+        "thành có kỹ năng số cơ bản, và mọi cán bộ học tập Nghị quyết 57-NQ/TW về đột phá "
+        "phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia.</p>"
     ),
     "body": [
         ("heading", "Học như thế nào?"),
@@ -209,8 +208,8 @@ class Command(BaseCommand):
                 relations={
                     "competences": [competences[code] for code in codes],
                     "target_groups": [groups[code] for code in group_codes],
-                    "mandated_organisations": [organisations[code] for code in mandated],
                 },
+                children={"mandates": [{"organisation": organisations[code]} for code in mandated]},
             )
             for lesson_slug, title, minutes, lesson_codes, body in lessons:
                 page_publish(
