@@ -44,6 +44,14 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 # Static files straight from gunicorn, compressed and cached forever by hashed name.
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # noqa: F405
+# Documents (lesson videos among them) go through Wagtail's view, which checks privacy, and
+# are then handed to nginx with X-Accel-Redirect: nginx answers Range requests (phones need
+# them to play and seek video) and gunicorn workers are not tied up streaming files.
+if env.bool("SENDFILE_NGINX", default=False):
+    SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+    SENDFILE_ROOT = str(MEDIA_ROOT)  # noqa: F405
+    SENDFILE_URL = "/protected-media"
+
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
