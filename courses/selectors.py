@@ -101,10 +101,11 @@ def _catalogue(
         searchable = CoursePage.objects.live().child_of(index_page)
         ranked_ids = [page.pk for page in searchable.search(fold(query), operator="and")]
         courses = courses.filter(pk__in=ranked_ids)
+    # Renditions are not prefetched: this result is cached, and Wagtail finds them in its own
+    # renditions cache, where a rendition made after this was cached shows up too.
     courses = (
         courses.select_related("image")
         .prefetch_related(
-            "image__renditions",
             Prefetch("target_groups", queryset=TargetGroup.objects.order_by("sort_order")),
             Prefetch("competences", queryset=Competence.objects.order_by("sort_order")),
         )

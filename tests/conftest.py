@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from .factories import PASSWORD, UserFactory
 
@@ -7,9 +7,11 @@ from .factories import PASSWORD, UserFactory
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate limits and cached pages live in the cache (Redis in CI): start every test clean."""
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture(autouse=True)

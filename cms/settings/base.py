@@ -120,6 +120,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
+# Wagtail looks image renditions up here before the database: a page of course cards then
+# costs no query per image.
+CACHES["renditions"] = {**CACHES["default"], "KEY_PREFIX": "hvs-renditions", "TIMEOUT": 86400}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

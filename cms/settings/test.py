@@ -17,4 +17,5 @@ if REDIS_URL:
     # Databases of their own, so a test run never flushes a developer's cache or queue.
     CACHES["default"]["LOCATION"] = redis_url_for(REDIS_URL, env.int("REDIS_TEST_CACHE_DB", 3))
     CACHES["default"]["KEY_PREFIX"] = "hvs-test"
+    CACHES["renditions"]["LOCATION"] = CACHES["default"]["LOCATION"]
     CELERY_BROKER_URL = redis_url_for(REDIS_URL, env.int("REDIS_TEST_BROKER_DB", 2))

@@ -87,3 +87,24 @@ def test_catalogue_query_budget(client, courses, django_assert_max_num_queries):
     client.get("/khoa-hoc/")  # renditions are created on the first view
     with django_assert_max_num_queries(12):
         client.get("/khoa-hoc/", {"q": "ky nang", "doi-tuong": "citizen"})
+
+
+def test_cached_catalogue_does_not_redraw_cover_images(client, courses, monkeypatch):
+    from wagtail.images.models import Image
+
+    from cms.demo.images import cover_image
+
+    courses[0].image = cover_image(title="Ảnh bìa", colours=("#b3261e", "#ffb74d"))
+    courses[0].save_revision().publish()
+    drawn = []
+    original = Image.create_rendition
+
+    def counting(self, filter):
+        drawn.append(filter.spec)
+        return original(self, filter)
+
+    monkeypatch.setattr(Image, "create_rendition", counting)
+    client.get("/khoa-hoc/")
+    client.get("/khoa-hoc/")
+    client.get("/khoa-hoc/")
+    assert len(drawn) <= 1  # drawn once at most, then found again
