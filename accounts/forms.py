@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import User, normalise_phone, phone_validator
 
 
-class SignupExtraForm(forms.Form):
-    """Fields allauth's sign-up form lacks: the full name in Vietnamese order and a phone."""
+class ProfileForm(forms.Form):
+    """What a person may change about themselves: the full name in Vietnamese order, a phone."""
 
     full_name = forms.CharField(
         label=_("Full name"),
@@ -20,8 +20,6 @@ class SignupExtraForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
-    field_order = ["full_name", "email", "username", "phone", "password1", "password2"]
-
     def clean_full_name(self) -> str:
         return " ".join(self.cleaned_data["full_name"].split())
 
@@ -31,14 +29,13 @@ class SignupExtraForm(forms.Form):
             phone_validator(phone)
         return phone
 
+
+class SignupExtraForm(ProfileForm):
+    """The same fields on allauth's sign-up form, which lacks them."""
+
+    field_order = ["full_name", "email", "username", "phone", "password1", "password2"]
+
     def signup(self, request, user: User) -> None:
         user.full_name = self.cleaned_data["full_name"]
         user.phone = self.cleaned_data["phone"]
         user.save(update_fields=["full_name", "phone"])
-
-
-class ProfileForm(forms.Form):
-    full_name = SignupExtraForm.base_fields["full_name"]
-    phone = SignupExtraForm.base_fields["phone"]
-    clean_full_name = SignupExtraForm.clean_full_name
-    clean_phone = SignupExtraForm.clean_phone

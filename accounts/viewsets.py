@@ -10,21 +10,19 @@ from .models import User
 FIELDS = {"username", "email", "full_name", "phone", "is_superuser", "groups"}
 
 
-class AdminUserCreationForm(UserCreationForm):
+class FullNameFields(forms.Form):
     first_name = None
     last_name = None
     full_name = forms.CharField(label=_("Full name"), max_length=150)
 
+
+class AdminUserCreationForm(FullNameFields, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = FIELDS
 
 
-class AdminUserEditForm(UserEditForm):
-    first_name = None
-    last_name = None
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
-
+class AdminUserEditForm(FullNameFields, UserEditForm):
     class Meta(UserEditForm.Meta):
         model = User
         fields = FIELDS | {"is_active"}

@@ -98,3 +98,24 @@ def test_organisations_can_be_renamed_but_not_created_from_a_flat_form(client, s
 def test_admin_sends_no_email_hash_to_gravatar(client, superuser):
     login(client, superuser.username)
     assert "gravatar" not in client.get("/admin/").content.decode()
+
+
+def test_admin_creates_a_user_with_a_vietnamese_full_name(client, superuser):
+    from accounts.models import User
+
+    login(client, superuser.username)
+    form = client.get("/admin/users/new/").content.decode()
+    assert 'name="full_name"' in form and 'name="first_name"' not in form
+    response = client.post(
+        "/admin/users/new/",
+        {
+            "username": "canbo.moi",
+            "email": "canbo.moi@nghean.gov.vn",
+            "full_name": "Hồ Thị Ngọc Ánh",
+            "phone": "",
+            "password1": "Mat-Khau-Can-Bo-2026",
+            "password2": "Mat-Khau-Can-Bo-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="canbo.moi").get_short_name() == "Ánh"
