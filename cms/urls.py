@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import views as account_views
+from certificates.urls import badge_urlpatterns
 
 from . import views
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include((badge_urlpatterns, "badges"))),
 ]
 
 urlpatterns += i18n_patterns(
@@ -28,13 +30,19 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("hoc-tap/", include("learning.urls")),
+    path("", include("certificates.urls")),
     prefix_default_language=False,
 )
 
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Only images, as nginx does in production: certificates and exports are served by
+    # views that check who is asking.
+    for folder in ("images", "original_images"):
+        urlpatterns += static(
+            f"{settings.MEDIA_URL}{folder}/", document_root=f"{settings.MEDIA_ROOT}/{folder}"
+        )
 
 # Wagtail serves every other path, so it comes last. Its own front-end login form
 # (/_util/login/, for private pages) would skip allauth's rate limits, email verification

@@ -140,6 +140,7 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cms.tasks.worker_heartbeat", "schedule": 60.0},
     "send-pending-email": {"task": "accounts.tasks.send_pending_email", "schedule": 300.0},
+    "certificates-sweep": {"task": "certificates.tasks.sweep", "schedule": 600.0},
 }
 
 # --- Authentication ---------------------------------------------------------------------
@@ -291,5 +292,11 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# --- Certificates -----------------------------------------------------------------------
+# Serial numbers read aloud over the phone: NA-2026-000123.
+CERTIFICATE_SERIAL_PREFIX = env("CERTIFICATE_SERIAL_PREFIX", default="NA")
+# The public verify page, per client address (django-ratelimit, in the default cache).
+CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", default="30/m")
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="HocVuSo@2026")

@@ -9,14 +9,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import services
-from accounts.models import Membership, Organisation
+from accounts.models import Membership, Organisation, User
 from assessments.models import Competence
 from assessments.services import framework_load_shipped
+from certificates import services as certificate_services
+from certificates.models import CertificateTemplate, IssuingBody
 from cms import services as cms_services
 from cms.demo.courses import COURSES
 from cms.demo.images import cover_image
 from courses.models import CourseIndexPage, CoursePage, LessonPage, TargetGroup
 from courses.services import page_publish
+from learning import services as learning_services
 
 K = Organisation.Kind
 T = Membership.TargetGroup
@@ -84,7 +87,7 @@ ACCOUNTS = [
         False,
         False,
         ("NA.P.TRUONGVINH", T.CITIZEN, R.MEMBER, ""),
-        "người dân, Phường Trường Vinh",
+        "người dân, Phường Trường Vinh; đã có chứng chỉ Kỹ năng số cơ bản",
     ),
 ]
 
@@ -170,6 +173,7 @@ class Command(BaseCommand):
                 )
         home = cms_services.home_page_publish(**HOME)
         self._courses(home, organisations)
+        self._certificates()
 
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu. Demo data loaded."))
         self.stdout.write("Khóa học / courses: /khoa-hoc/")
@@ -219,3 +223,35 @@ class Command(BaseCommand):
                     fields={"title": title, "estimated_minutes": minutes, "body": body},
                     relations={"competences": [competences[code] for code in lesson_codes]},
                 )
+
+    def _certificates(self) -> None:
+        """An issuing body, an active default template, both courses armed, and one
+        certificate: citizen.demo has completed the basic course (issued once this
+        command's transaction commits, like any completion)."""
+        body, _created = IssuingBody.objects.update_or_create(
+            name="Sở Khoa học và Công nghệ tỉnh Nghệ An",
+            defaults={
+                "parent_name": "UBND tỉnh Nghệ An",
+                "url": settings.SITE_URL,
+                "email": "",
+                "place": "Nghệ An",
+            },
+        )
+        CertificateTemplate.objects.update_or_create(
+            name="Mẫu chung (mặc định)",
+            defaults={
+                "course": None,
+                "issuing_body": body,
+                "signatory_name": "Trần Minh Đức",
+                "signatory_title": "Giám đốc",
+                "active": True,
+            },
+        )
+        admin = User.objects.get(username="admin")
+        for course in CoursePage.objects.filter(slug__in=[c[0] for c in COURSES]):
+            certificate_services.certification_arm(course=course, actor=admin, valid_months=None)
+        basic = CoursePage.objects.get(slug="ky-nang-so-co-ban")
+        citizen = User.objects.get(username="citizen.demo")
+        learning_services.enrolment_create(user=citizen, course=basic)
+        for lesson in LessonPage.objects.child_of(basic).live().order_by("path"):
+            learning_services.lesson_complete(user=citizen, lesson=lesson)

@@ -1,0 +1,128 @@
+"""Reads of certificates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, Organisation
+from courses.models import CoursePage
+from learning.models import CourseCompletion
+
+from .models import Certificate, CertificateExport, CertificateTemplate, CourseCertification
+
+
+def template_for(course: CoursePage | None) -> CertificateTemplate | None:
+    """The course's own active template, else the active default one."""
+    templates = CertificateTemplate.objects.filter(active=True).select_related(
+        "issuing_body", "signature_image", "background_image", "course"
+    )
+    if course is not None:
+        own = templates.filter(course=course).first()
+        if own is not None:
+            return own
+    return templates.filter(course__isnull=True).first()
+
+
+def issues_for(certification: CourseCertification | None, completion: CourseCompletion) -> bool:
+    """Whether this completion is issued automatically: the course is armed and the
+    completion came after it was armed (earlier ones are the backlog)."""
+    return bool(
+        certification is not None
+        and certification.armed
+        and certification.armed_at is not None
+        and completion.completed_at >= certification.armed_at
+    )
+
+
+def _without_certificate(completions: QuerySet[CourseCompletion]) -> QuerySet[CourseCompletion]:
+    issued = Certificate.objects.filter(user=OuterRef("user"), course=OuterRef("course"))
+    return completions.filter(~Exists(issued))
+
+
+def backlog(*, course: CoursePage) -> QuerySet[CourseCompletion]:
+    """Completions of ``course`` without a certificate, whenever they happened."""
+    return _without_certificate(CourseCompletion.objects.filter(course=course)).order_by(
+        "completed_at"
+    )
+
+
+def backlog_before_arming(*, course: CoursePage) -> int:
+    """How many people completed the course before it was armed and have no certificate."""
+    certification = CourseCertification.objects.filter(course=course).first()
+    completions = CourseCompletion.objects.filter(course=course)
+    if certification is not None and certification.armed and certification.armed_at:
+        completions = completions.filter(completed_at__lt=certification.armed_at)
+    return _without_certificate(completions).count()
+
+
+def unissued_completions() -> QuerySet[CourseCompletion]:
+    """Completions that should have a certificate by now and have none (a lost task)."""
+    armed = CourseCertification.objects.filter(
+        course=OuterRef("course"), armed=True, armed_at__lte=OuterRef("completed_at")
+    )
+    return (
+        _without_certificate(CourseCompletion.objects.filter(Exists(armed), user__isnull=False))
+        .select_related("user", "course")
+        .order_by("completed_at")
+    )
+
+
+def unfinished_certificates() -> QuerySet[Certificate]:
+    """Certificates whose PDF is missing or old, or whose holder was not emailed."""
+    return Certificate.objects.filter(
+        Q(pdf="")
+        | Q(rendered_version__lt=F("version"))
+        | Q(notified_at__isnull=True, user__isnull=False, user__email__gt="")
+    ).order_by("issued_at")
+
+
+def mine(*, user) -> list[Certificate]:
+    return list(
+        Certificate.objects.filter(user=user).select_related("course").order_by("-issued_at")
+    )
+
+
+def mine_path() -> str:
+    return reverse("certificates:mine")
+
+
+def by_code(code: str) -> Certificate | None:
+    return (
+        Certificate.objects.select_related("issuing_body", "course")
+        .filter(code=code.strip().lower())
+        .first()
+    )
+
+
+def export_queryset(export: CertificateExport) -> QuerySet[Certificate]:
+    """The certificates an export holds: its filters, within what its requester may see."""
+    from .permissions import certificates_visible_to
+
+    filters = export.filters or {}
+    certificates = certificates_visible_to(export.requested_by)
+    if filters.get("course"):
+        certificates = certificates.filter(course_id=filters["course"])
+    if filters.get("organisation"):
+        root = Organisation.objects.filter(pk=filters["organisation"]).first()
+        if root is None:
+            return certificates.none()
+        members = Membership.objects.filter(organisation__path__startswith=root.path)
+        certificates = certificates.filter(user_id__in=members.values("user_id"))
+    if filters.get("issued_from"):
+        certificates = certificates.filter(issued_at__gte=_start_of(filters["issued_from"]))
+    if filters.get("issued_until"):
+        certificates = certificates.filter(
+            issued_at__lt=_start_of(filters["issued_until"], next_day=True)
+        )
+    return certificates.select_related("template__issuing_body").order_by("serial")
+
+
+def _start_of(value: str, next_day: bool = False) -> datetime:
+    day = date.fromisoformat(value)
+    if next_day:
+        day = date.fromordinal(day.toordinal() + 1)
+    return timezone.make_aware(datetime.combine(day, time.min))

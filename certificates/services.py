@@ -1,0 +1,460 @@
+"""Writes of certificates: issue, render, notify, re-issue, revoke, arm a course, export.
+
+Issuing is split into three idempotent steps, each in its own transaction with the
+certificate's row locked, so a task redelivered after a worker died at any point finishes the
+job without doing any step twice:
+
+1. ``certificate_issue`` creates the row (serial, code) unless the learner has one for the
+   course: the unique constraint decides between concurrent attempts;
+2. ``certificate_render`` draws the PDF if the stored one is older than the certificate;
+3. ``certificate_notify`` queues the email once (the outbox row and ``notified_at`` are
+   written together).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import tempfile
+import unicodedata
+import zipfile
+from datetime import date, datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from courses.models import CoursePage
+from learning.models import CourseCompletion
+
+from . import pdf, selectors
+from .models import (
+    Certificate,
+    CertificateEvent,
+    CertificateExport,
+    CertificateTemplate,
+    CourseCertification,
+    SerialCounter,
+)
+
+CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: read off paper too
+
+
+class CertificateError(Exception):
+    """A refused action; the message is for the person who asked."""
+
+
+def code_new() -> str:
+    """An unguessable verification code: 22 characters, about 110 bits."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(22))
+
+
+def recipient_hash(email: str, salt: str) -> str:
+    """Open Badges 2.0 hashed identity: sha256 of the lower-cased email followed by the salt."""
+    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+
+
+def _serial_next(year: int) -> str:
+    """The next serial of ``year``, e.g. NA-2026-000123. The counter row stays locked until the
+    transaction ends, so serials are unique and, if the certificate is not created after all,
+    the number is given back with the rollback."""
+    SerialCounter.objects.get_or_create(year=year)
+    counter = SerialCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{settings.CERTIFICATE_SERIAL_PREFIX}-{year}-{counter.last:06d}"
+
+
+def _expiry(course: CoursePage | None, issued_at: datetime) -> datetime | None:
+    if course is None:
+        return None
+    months = (
+        CourseCertification.objects.filter(course=course)
+        .values_list("valid_months", flat=True)
+        .first()
+    )
+    return issued_at + relativedelta(months=months) if months else None
+
+
+def certificate_issue(
+    *,
+    user,
+    course: CoursePage,
+    by_hand: bool = False,
+    actor=None,
+    reason: str = "",
+    grade: str = "",
+    render: bool = True,
+) -> tuple[Certificate, bool]:
+    """Issue ``user`` the certificate of ``course``, or return the one they have.
+
+    Returns the certificate and whether this call created it. ``by_hand`` marks an issue by
+    an administrator (``actor``, or a command), for which a reason is required; it needs
+    neither a completion nor an armed course. With ``render`` the PDF is drawn and the
+    learner emailed at once.
+    """
+    if by_hand and not reason.strip():
+        raise CertificateError(_("Give a reason for issuing by hand."))
+    with transaction.atomic():
+        certificate = Certificate.objects.filter(user=user, course=course).first()
+        created = False
+        if certificate is None:
+            template = selectors.template_for(course)
+            if template is None:
+                raise CertificateError(
+                    _("There is no active certificate template for this course.")
+                )
+            now = timezone.now()
+            salt = secrets.token_hex(8)
+            try:
+                with transaction.atomic():
+                    certificate = Certificate.objects.create(
+                        user=user,
+                        course=course,
+                        template=template,
+                        issuing_body=template.issuing_body,
+                        serial=_serial_next(timezone.localtime(now).year),
+                        code=code_new(),
+                        holder_name=user.get_full_name(),
+                        course_title=course.title,
+                        issuing_body_name=template.issuing_body.name,
+                        issued_at=now,
+                        expires_at=_expiry(course, now),
+                        grade=grade,
+                        recipient_salt=salt,
+                        recipient_hash=recipient_hash(user.email or user.username, salt),
+                        version=1,
+                    )
+                    CertificateEvent.objects.create(
+                        certificate=certificate,
+                        kind=(
+                            CertificateEvent.Kind.ISSUED_BY_HAND
+                            if by_hand
+                            else CertificateEvent.Kind.ISSUED
+                        ),
+                        reason=reason.strip(),
+                        actor=actor,
+                    )
+                    created = True
+            except IntegrityError:
+                # Issued a moment ago by a concurrent completion or a redelivered task.
+                certificate = Certificate.objects.get(user=user, course=course)
+    if render:
+        certificate = certificate_render(certificate=certificate)
+        certificate_notify(certificate=certificate)
+    return certificate, created
+
+
+def content_for(certificate: Certificate, template: CertificateTemplate) -> pdf.CertificateContent:
+    body = template.issuing_body
+    return pdf.CertificateContent(
+        holder_name=certificate.holder_name,
+        course_title=certificate.course_title,
+        serial=certificate.serial,
+        verify_url=certificate.verify_url,
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+        grade=certificate.grade,
+        issuer_parent=body.parent_name,
+        issuer_name=certificate.issuing_body_name,
+        place=body.place,
+        national_header=template.national_header,
+        heading=template.heading,
+        body_text=template.body_text,
+        signatory_name=template.signatory_name,
+        signatory_title=template.signatory_title,
+        signature_path=_image_path(template.signature_image),
+        background_path=_image_path(template.background_image),
+        language=settings.LANGUAGE_CODE,
+    )
+
+
+def _image_path(image) -> str:
+    if image is None:
+        return ""
+    try:
+        return image.file.path
+    except NotImplementedError:  # remote storage: read through the storage instead
+        return image.file.url
+
+
+def certificate_render(*, certificate: Certificate) -> Certificate:
+    """Draw and store the PDF unless the stored one is of the current version."""
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update()
+            .select_related("template__issuing_body", "issuing_body")
+            .get(pk=certificate.pk)
+        )
+        if certificate.pdf and certificate.rendered_version >= certificate.version:
+            return certificate
+        template = certificate.template or selectors.template_for(certificate.course)
+        if template is None:
+            raise CertificateError(_("There is no active certificate template for this course."))
+        data = pdf.render(content_for(certificate, template))
+        old_name = certificate.pdf.name
+        certificate.pdf.save(
+            f"{certificate.code}-{certificate.version}.pdf", ContentFile(data), save=False
+        )
+        certificate.rendered_version = certificate.version
+        certificate.save(update_fields=["pdf", "rendered_version"])
+        if old_name and old_name != certificate.pdf.name:
+            storage = certificate.pdf.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return certificate
+
+
+def certificate_notify(*, certificate: Certificate) -> bool:
+    """Email the holder that their certificate is ready, once per version."""
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update().select_related("user").get(pk=certificate.pk)
+        )
+        user = certificate.user
+        if certificate.notified_at or user is None or not user.email:
+            return False
+        site = settings.SITE_URL.rstrip("/")
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "certificate": certificate,
+                "name": user.get_short_name(),
+                "verify_url": certificate.verify_url,
+                "mine_url": site + selectors.mine_path(),
+            }
+            send_mail(
+                subject=_("Your certificate: %(course)s") % {"course": certificate.course_title},
+                message=render_to_string("certificates/email/issued.txt", context),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        certificate.notified_at = timezone.now()
+        certificate.save(update_fields=["notified_at"])
+    return True
+
+
+def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Draw the certificate again with the holder's current name, the course's current title
+    and its current template, keeping the serial and code printed on the old copy, and email
+    the holder. A revoked certificate becomes valid again. The reason is recorded."""
+    if not reason.strip():
+        raise CertificateError(_("Give a reason for re-issuing."))
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update()
+            .select_related("user", "course")
+            .get(pk=certificate.pk)
+        )
+        template = selectors.template_for(certificate.course) if certificate.course else None
+        if template is None:
+            template = certificate.template
+        if template is None:
+            raise CertificateError(_("There is no active certificate template for this course."))
+        if certificate.user is not None:
+            certificate.holder_name = certificate.user.get_full_name()
+        if certificate.course is not None:
+            certificate.course_title = certificate.course.title
+        certificate.template = template
+        certificate.issuing_body = template.issuing_body
+        certificate.issuing_body_name = template.issuing_body.name
+        certificate.version += 1
+        certificate.revoked_at = None
+        certificate.revocation_reason = ""
+        certificate.notified_at = None
+        certificate.save()
+        CertificateEvent.objects.create(
+            certificate=certificate,
+            kind=CertificateEvent.Kind.REISSUED,
+            reason=reason.strip(),
+            actor=actor,
+        )
+    certificate = certificate_render(certificate=certificate)
+    certificate_notify(certificate=certificate)
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Revoke with a reason, which the verify page and the badge JSON show."""
+    if not reason.strip():
+        raise CertificateError(_("Give a reason for revoking."))
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is None:
+        certificate.revoked_at = timezone.now()
+        certificate.revocation_reason = reason.strip()
+        certificate.save(update_fields=["revoked_at", "revocation_reason"])
+        CertificateEvent.objects.create(
+            certificate=certificate,
+            kind=CertificateEvent.Kind.REVOKED,
+            reason=reason.strip(),
+            actor=actor,
+        )
+    return certificate
+
+
+# --- Arming a course and issuing on completion --------------------------------------------
+
+
+@transaction.atomic
+def certification_arm(
+    *, course: CoursePage, actor, valid_months: int | None = None, include_backlog: bool = False
+) -> int:
+    """Start issuing on completion. Returns how many earlier completions are queued too:
+    none unless ``include_backlog``, which the confirmation screen asks for explicitly."""
+    from .tasks import issue_backlog
+
+    certification, _created = CourseCertification.objects.select_for_update().get_or_create(
+        course=course
+    )
+    if selectors.template_for(course) is None:
+        raise CertificateError(_("Activate a certificate template for this course first."))
+    if not certification.armed:
+        certification.armed = True
+        certification.armed_at = timezone.now()
+        certification.armed_by = actor
+    certification.valid_months = valid_months
+    certification.save()
+    if not include_backlog:
+        return 0
+    backlog = selectors.backlog(course=course).count()
+    if backlog:
+        issue_backlog.delay(course_id=course.pk)
+    return backlog
+
+
+@transaction.atomic
+def certification_disarm(*, course: CoursePage) -> None:
+    CourseCertification.objects.filter(course=course).update(armed=False, armed_at=None)
+
+
+def completion_certify(*, completion_id: int) -> Certificate | None:
+    """Issue the certificate for one course completion, if its course was armed by then."""
+    completion = (
+        CourseCompletion.objects.select_related("user", "course").filter(pk=completion_id).first()
+    )
+    if completion is None or completion.course is None:
+        return None
+    certification = CourseCertification.objects.filter(course=completion.course).first()
+    if not selectors.issues_for(certification, completion):
+        return None
+    return certificate_issue(user=completion.user, course=completion.course)[0]
+
+
+def backlog_issue(*, course: CoursePage) -> int:
+    """Issue for every completion of ``course`` without a certificate (after an administrator
+    confirmed it). Each certificate commits on its own, so a crash loses nothing done."""
+    count = 0
+    for completion in selectors.backlog(course=course).select_related("user").iterator():
+        count += certificate_issue(user=completion.user, course=course)[1]
+    return count
+
+
+def certificates_sweep(*, limit: int = 500) -> int:
+    """Finish what a lost task left: completions of armed courses with no certificate,
+    certificates not drawn or not emailed. Run by beat; returns how many it touched."""
+    touched = 0
+    for completion in selectors.unissued_completions()[:limit]:
+        touched += certificate_issue(user=completion.user, course=completion.course)[1]
+    for certificate in selectors.unfinished_certificates()[:limit]:
+        certificate_render(certificate=certificate)
+        certificate_notify(certificate=certificate)
+        touched += 1
+    return touched
+
+
+# --- Bulk export --------------------------------------------------------------------------
+
+
+def export_create(
+    *,
+    user,
+    course: CoursePage | None = None,
+    organisation=None,
+    issued_from: date | None = None,
+    issued_until: date | None = None,
+    description: str = "",
+) -> CertificateExport:
+    from . import permissions
+    from .tasks import build_export
+
+    if not permissions.can(user, "export"):
+        raise CertificateError(_("You may not export certificates."))
+    filters = {
+        "course": course.pk if course else None,
+        "organisation": organisation.pk if organisation else None,
+        "issued_from": issued_from.isoformat() if issued_from else None,
+        "issued_until": issued_until.isoformat() if issued_until else None,
+    }
+    with transaction.atomic():
+        export = CertificateExport.objects.create(
+            requested_by=user, filters=filters, description=description
+        )
+        build_export.delay(export_id=export.pk)
+    return export
+
+
+def _zip_name(certificate: Certificate) -> str:
+    """``NA-2026-000123 Nguyen Thi Hong Anh.pdf``: ASCII, so every unzip tool shows it."""
+    plain = unicodedata.normalize(
+        "NFKD", certificate.holder_name.replace("Đ", "D").replace("đ", "d")
+    )
+    plain = re.sub(r"[^A-Za-z0-9 ._-]", "", plain.encode("ascii", "ignore").decode()).strip()
+    return f"{certificate.serial} {plain[:80]}.pdf".replace("  ", " ")
+
+
+def export_build(*, export_id: int) -> CertificateExport | None:
+    """Build the ZIP in a temporary file, then store it. Progress is saved every 25
+    certificates for the waiting page. Run again after a crash, it starts over."""
+    export = CertificateExport.objects.select_related("requested_by").filter(pk=export_id).first()
+    if export is None or export.state == CertificateExport.State.READY:
+        return export
+    certificates = selectors.export_queryset(export)
+    CertificateExport.objects.filter(pk=export.pk).update(
+        state=CertificateExport.State.RUNNING, total=certificates.count(), done=0
+    )
+    done = 0
+    with tempfile.TemporaryFile() as spool:
+        # PDFs are compressed already: storing them is as small as deflating, and faster.
+        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
+            for certificate in certificates.iterator(chunk_size=200):
+                certificate = certificate_render(certificate=certificate)
+                with certificate.pdf.open("rb") as handle:
+                    archive.writestr(_zip_name(certificate), handle.read())
+                done += 1
+                if done % 25 == 0:
+                    CertificateExport.objects.filter(pk=export.pk).update(done=done)
+        spool.seek(0)
+        export.file.save(f"{secrets.token_urlsafe(16)}.zip", File(spool), save=False)
+    export.state = CertificateExport.State.READY
+    export.done = done
+    export.total = done
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "state", "done", "total", "finished_at"])
+    return export
+
+
+def export_fail(*, export_id: int, error: str) -> None:
+    CertificateExport.objects.filter(pk=export_id).update(
+        state=CertificateExport.State.FAILED, error=error[:500], finished_at=timezone.now()
+    )
+
+
+def sample_pdf(*, template: CertificateTemplate) -> bytes:
+    """The template drawn for a sample learner, for the preview before activating."""
+    now = timezone.now()
+    sample = Certificate(
+        holder_name="Nguyễn Thị Minh Khai",
+        course_title=template.course.title if template.course else "Kỹ năng số cơ bản",
+        serial=f"{settings.CERTIFICATE_SERIAL_PREFIX}-{timezone.localtime(now).year}-000000",
+        code="mau" * 7 + "u",
+        issuing_body_name=template.issuing_body.name,
+        issued_at=now,
+        grade="",
+    )
+    return pdf.render(content_for(sample, template))
