@@ -9,12 +9,18 @@ PORT ?= 8000
 
 .PHONY: install run test lint format messages bench clean
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed .venv-badges/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+# The Open Badges validator for the certificate tests, in a venv of its own (old pins).
+.venv-badges/.installed: tools/requirements-badges.txt
+	test -x .venv-badges/bin/python || $(PYTHON) -m venv .venv-badges
+	.venv-badges/bin/python -m pip install --quiet --no-deps -r tools/requirements-badges.txt
 	touch $@
 
 # h5p-standalone's install script demands yarn; we need none of the scripts.
@@ -46,11 +52,11 @@ format: install
 # Refresh our catalogues after changing strings; the compiled .mo files are committed so
 # that neither command above needs gettext installed.
 messages: install
-	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=node_modules --ignore=locale-thirdparty
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=.venv-badges --ignore=node_modules --ignore=locale-thirdparty --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.venv-badges --ignore=node_modules
 
 bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 staticfiles
+	rm -rf $(VENV) .venv-badges node_modules db.sqlite3 staticfiles

@@ -1,7 +1,20 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
+
+from cms import celery_app
 
 from .factories import PASSWORD, UserFactory
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +64,63 @@ def superuser(db):
 def login(client, login_value: str, password: str = PASSWORD):
     """Log in the way a person does: through allauth's form."""
     return client.post("/accounts/login/", {"login": login_value, "password": password})
+
+
+@pytest.fixture
+def real_worker(db):
+    """A `celery worker` process using the same test database and Redis as this test."""
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        if os.environ.get("REQUIRE_REAL_SERVICES"):
+            pytest.fail("REQUIRE_REAL_SERVICES is set but REDIS_URL or PostgreSQL is missing")
+        pytest.skip(
+            "needs REDIS_URL and a PostgreSQL DATABASE_URL (set by .ci/run's second step); "
+            "SQLite's in-memory test database cannot be shared with a worker process"
+        )
+    db = settings.DATABASES["default"]
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        f"/{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cms",
+            "worker",
+            "--pool=solo",
+            "--hostname=roundtrip@%h",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    celery_app.conf.task_always_eager = False
+    try:
+        # Send only once the worker consumes, or the test would race its start-up.
+        deadline = time.monotonic() + 60
+        while not celery_app.control.ping(
+            destination=[f"roundtrip@{socket.gethostname()}"], timeout=1
+        ):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the worker did not start:\n{worker.stdout.read()}")
+        yield worker
+    finally:
+        celery_app.conf.task_always_eager = True
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        connection.close()

@@ -1,0 +1,215 @@
+"""Certificates are issued once per learner and course, automatically only for armed
+courses, and survive retries and crashes without duplicates or lost emails."""
+
+import json
+import re
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from certificates import pdf, selectors, services, tasks
+from certificates.models import Certificate, CertificateEvent, CourseCertification
+from learning.models import CourseCompletion
+from tests.factories import UserFactory
+
+from .conftest import complete, pdf_text
+
+
+def test_completing_an_armed_course_issues_one_certificate_and_emails_it(
+    armed_course, learner, on_commit
+):
+    page, lessons = armed_course
+    with on_commit():
+        complete(learner, page, lessons)
+    certificate = Certificate.objects.get(user=learner, course=page)
+    assert re.fullmatch(rf"NA-{timezone.localtime().year}-\d{{6}}", certificate.serial)
+    assert len(certificate.code) >= 20
+    assert certificate.pdf and certificate.rendered_version == certificate.version
+    [message] = [m for m in mail.outbox if certificate.serial in m.body]
+    assert message.to == ["an@example.vn"]
+    assert f"/verify/{certificate.code}/" in message.body
+    assert "Nguyễn Văn An" in pdf_text(certificate.pdf.read())
+
+
+def test_a_course_that_is_not_armed_queues_nothing(course, learner, on_commit):
+    page, lessons = course
+    with on_commit() as callbacks:
+        complete(learner, page, lessons)
+    assert CourseCompletion.objects.filter(user=learner).exists()
+    assert not Certificate.objects.exists()
+    assert not any("issue_for_completion" in repr(c) for c in callbacks)
+    assert selectors.unissued_completions().count() == 0  # the sweep will not issue it either
+
+
+def test_issuing_twice_gives_one_certificate(armed_course, learner, on_commit):
+    page, lessons = armed_course
+    with on_commit():
+        completion = complete(learner, page, lessons)
+    with on_commit():
+        tasks.issue_for_completion.apply(args=[completion.pk])
+        tasks.issue_for_completion.apply(args=[completion.pk])
+        first, created = services.certificate_issue(user=learner, course=page)
+    assert created is False
+    assert Certificate.objects.filter(user=learner).count() == 1
+    assert Certificate.objects.get() == first
+    assert len([m for m in mail.outbox if first.serial in m.body]) == 1
+    assert CertificateEvent.objects.filter(certificate=first).count() == 1
+
+
+@pytest.mark.parametrize("crash_in", ["render", "notify"])
+def test_a_task_redelivered_after_the_worker_died_finishes_without_duplicates(
+    armed_course, learner, monkeypatch, crash_in, on_commit
+):
+    page, lessons = armed_course
+    completion = complete(learner, page, lessons)  # on_commit not run: the task is "in flight"
+
+    class WorkerDied(BaseException):
+        """Like SIGKILL: nothing after this point runs, nothing catches it."""
+
+    real = {"render": pdf.render, "notify": services.send_mail}
+
+    def die(*args, **kwargs):
+        raise WorkerDied
+
+    target = (pdf, "render") if crash_in == "render" else (services, "send_mail")
+    monkeypatch.setattr(*target, die)
+    with pytest.raises(WorkerDied), on_commit():
+        tasks.issue_for_completion.apply(args=[completion.pk])
+    monkeypatch.setattr(*target, real[crash_in])
+    with on_commit():
+        tasks.issue_for_completion.apply(args=[completion.pk])  # the redelivery
+    certificate = Certificate.objects.get(user=learner, course=page)
+    assert certificate.pdf and certificate.notified_at
+    assert len([m for m in mail.outbox if certificate.serial in m.body]) == 1
+    assert Certificate.objects.count() == 1
+
+
+def test_arming_issues_the_backlog_only_after_confirmation(course, superuser, on_commit):
+    page, lessons = course
+    earlier = [UserFactory(), UserFactory()]
+    with on_commit():
+        for user in earlier:
+            complete(user, page, lessons)
+        services.certification_arm(course=page, actor=superuser)
+    assert not Certificate.objects.exists()
+    assert selectors.backlog_before_arming(course=page) == 2
+    later = UserFactory()
+    with on_commit():
+        complete(later, page, lessons)
+    assert list(Certificate.objects.values_list("user", flat=True)) == [later.pk]
+    with on_commit():
+        queued = services.certification_arm(course=page, actor=superuser, include_backlog=True)
+    assert queued == 2
+    assert Certificate.objects.count() == 3
+    assert selectors.backlog_before_arming(course=page) == 0
+
+
+def test_the_sweep_issues_what_a_lost_task_left(armed_course, learner):
+    page, lessons = armed_course
+    complete(learner, page, lessons)  # the task never ran (broker down at commit)
+    assert not Certificate.objects.exists()
+    services.certificates_sweep()
+    assert Certificate.objects.get(user=learner).pdf
+    services.certificates_sweep()
+    assert Certificate.objects.count() == 1
+
+
+def test_serials_count_up_within_the_year(armed_course, on_commit):
+    page, lessons = armed_course
+    with on_commit():
+        for _ in range(3):
+            complete(UserFactory(), page, lessons)
+    numbers = sorted(int(s[-6:]) for s in Certificate.objects.values_list("serial", flat=True))
+    assert numbers == [1, 2, 3]
+
+
+def test_expiry_comes_from_the_course(course, superuser, learner, on_commit):
+    page, lessons = course
+    services.certification_arm(course=page, actor=superuser, valid_months=24)
+    with on_commit():
+        complete(learner, page, lessons)
+    certificate = Certificate.objects.get()
+    assert (certificate.expires_at - certificate.issued_at).days in range(730, 732)
+    assert certificate.status() == "valid"
+    assert certificate.status(certificate.expires_at) == "expired"
+
+
+def test_issuing_by_hand_needs_a_reason_and_records_who(course, learner, superuser, on_commit):
+    page, _lessons = course
+    with pytest.raises(services.CertificateError):
+        services.certificate_issue(user=learner, course=page, by_hand=True, actor=superuser)
+    with on_commit():
+        certificate, created = services.certificate_issue(
+            user=learner,
+            course=page,
+            by_hand=True,
+            actor=superuser,
+            reason="Học trực tiếp tại Trung tâm",
+            grade="Giỏi",
+        )
+    assert created
+    event = certificate.events.get()
+    assert (event.kind, event.actor, event.reason) == (
+        "issued_by_hand",
+        superuser,
+        "Học trực tiếp tại Trung tâm",
+    )
+    assert "Giỏi" in pdf_text(certificate.pdf.read())
+
+
+def test_reissue_keeps_serial_and_code_and_prints_the_corrected_name(
+    armed_course, learner, superuser, on_commit
+):
+    page, lessons = armed_course
+    with on_commit():
+        complete(learner, page, lessons)
+    certificate = Certificate.objects.get()
+    services.certificate_revoke(certificate=certificate, actor=superuser, reason="Sai họ tên")
+    learner.full_name = "Nguyễn Văn Ân"
+    learner.save()
+    with on_commit():
+        reissued = services.certificate_reissue(
+            certificate=certificate, actor=superuser, reason="Sửa họ tên theo CCCD"
+        )
+    assert (reissued.serial, reissued.code) == (certificate.serial, certificate.code)
+    assert reissued.version == 2 and reissued.status() == "valid"
+    assert "Nguyễn Văn Ân" in pdf_text(reissued.pdf.read())
+    assert [e.kind for e in reissued.events.all()] == ["issued", "revoked", "reissued"]
+
+
+def test_the_command_issues_by_hand_and_prints_json(course, learner, on_commit):
+    page, _lessons = course
+    out = StringIO()
+    with on_commit():
+        call_command(
+            "issue_certificate",
+            "--user",
+            learner.username,
+            "--course",
+            page.slug,
+            "--json",
+            stdout=out,
+        )
+    result = json.loads(out.getvalue())
+    certificate = Certificate.objects.get(user=learner)
+    assert result["serial"] == certificate.serial
+    assert result["code"] == certificate.code
+    assert result["verify_url"].endswith(f"/verify/{certificate.code}/")
+    again = StringIO()
+    call_command(
+        "issue_certificate", "--user", learner.email, "--course", page.slug, "--json", stdout=again
+    )
+    assert json.loads(again.getvalue())["serial"] == certificate.serial
+    assert Certificate.objects.count() == 1
+
+
+def test_disarming_stops_issuing(armed_course, learner, on_commit):
+    page, lessons = armed_course
+    services.certification_disarm(course=page)
+    assert not CourseCertification.objects.get(course=page).armed
+    with on_commit():
+        complete(learner, page, lessons)
+    assert not Certificate.objects.exists()
