@@ -189,7 +189,7 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
     """Draw and store the PDF unless the stored one is of the current version."""
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update()
+            Certificate.objects.select_for_update(of=("self",))
             .select_related("template__issuing_body", "issuing_body")
             .get(pk=certificate.pk)
         )
@@ -215,7 +215,9 @@ def certificate_notify(*, certificate: Certificate) -> bool:
     """Email the holder that their certificate is ready, once per version."""
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update().select_related("user").get(pk=certificate.pk)
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=certificate.pk)
         )
         user = certificate.user
         if certificate.notified_at or user is None or not user.email:
@@ -247,7 +249,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
         raise CertificateError(_("Give a reason for re-issuing."))
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update()
+            Certificate.objects.select_for_update(of=("self",))
             .select_related("user", "course")
             .get(pk=certificate.pk)
         )

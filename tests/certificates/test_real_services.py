@@ -1,0 +1,83 @@
+"""On PostgreSQL with Redis and a real worker (CI's second step): concurrent completions give
+one certificate, serials never repeat, and a completion is certified by the worker."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections
+
+from certificates import services
+from certificates.models import Certificate
+from tests.factories import UserFactory
+
+from .conftest import complete
+
+
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "SQLite runs one writer at a time, so there is no race to test; "
+            "CI's second step runs this on PostgreSQL"
+        )
+
+
+def _at_once(calls) -> list[BaseException]:
+    barrier = threading.Barrier(len(calls))
+    errors = []
+
+    def run(call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issues_for_one_learner_give_one_certificate(armed_course):
+    _postgres_only()
+    page, _lessons = armed_course
+    learner = UserFactory()
+    calls = [lambda: services.certificate_issue(user=learner, course=page)] * 4
+    assert _at_once(calls) == []
+    assert Certificate.objects.filter(user=learner).count() == 1
+    assert Certificate.objects.get().serial.endswith("-000001")  # no number lost to the race
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issues_for_many_learners_get_distinct_consecutive_serials(armed_course):
+    _postgres_only()
+    page, _lessons = armed_course
+    learners = [UserFactory() for _ in range(6)]
+    calls = [
+        (lambda user=user: services.certificate_issue(user=user, course=page)) for user in learners
+    ]
+    assert _at_once(calls) == []
+    numbers = sorted(int(s[-6:]) for s in Certificate.objects.values_list("serial", flat=True))
+    assert numbers == list(range(1, 7))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_issues_the_certificate_of_a_completion(armed_course, real_worker):
+    page, lessons = armed_course
+    learner = UserFactory(full_name="Lò Thị Mây")
+    complete(learner, page, lessons)
+    deadline = time.monotonic() + 60
+    certificate = None
+    while time.monotonic() < deadline:
+        certificate = Certificate.objects.filter(user=learner, notified_at__isnull=False).first()
+        if certificate is not None or real_worker.poll() is not None:
+            break
+        time.sleep(0.5)
+    assert certificate is not None, "the worker issued no certificate within 60 s"
+    assert certificate.pdf and certificate.holder_name == "Lò Thị Mây"
