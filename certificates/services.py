@@ -25,7 +25,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -61,15 +61,40 @@ def recipient_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
 
 
-def _serial_next(year: int) -> str:
-    """The next serial of ``year``, e.g. NA-2026-000123. The counter row stays locked until the
-    transaction ends, so serials are unique and, if the certificate is not created after all,
-    the number is given back with the rollback."""
+def _serials_next(year: int, count: int = 1) -> list[str]:
+    """The next ``count`` serials of ``year``, e.g. NA-2026-000123. The counter row stays
+    locked until the transaction ends, so serials are unique and, if the certificates are not
+    created after all, the numbers are given back with the rollback: no gaps."""
     SerialCounter.objects.get_or_create(year=year)
     counter = SerialCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
+    first = counter.last + 1
+    counter.last += count
     counter.save(update_fields=["last"])
-    return f"{settings.CERTIFICATE_SERIAL_PREFIX}-{year}-{counter.last:06d}"
+    prefix = settings.CERTIFICATE_SERIAL_PREFIX
+    return [f"{prefix}-{year}-{n:06d}" for n in range(first, counter.last + 1)]
+
+
+def _certificate_new(
+    *, user, course, template, serial: str, now, expires_at, grade=""
+) -> Certificate:
+    salt = secrets.token_hex(8)
+    return Certificate(
+        user=user,
+        course=course,
+        template=template,
+        issuing_body=template.issuing_body,
+        serial=serial,
+        code=code_new(),
+        holder_name=user.get_full_name(),
+        course_title=course.title,
+        issuing_body_name=template.issuing_body.name,
+        issued_at=now,
+        expires_at=expires_at,
+        grade=grade,
+        recipient_salt=salt,
+        recipient_hash=recipient_hash(user.email or user.username, salt),
+        version=1,
+    )
 
 
 def _expiry(course: CoursePage | None, issued_at: datetime) -> datetime | None:
@@ -112,26 +137,19 @@ def certificate_issue(
                     _("There is no active certificate template for this course.")
                 )
             now = timezone.now()
-            salt = secrets.token_hex(8)
             try:
                 with transaction.atomic():
-                    certificate = Certificate.objects.create(
+                    [serial] = _serials_next(timezone.localtime(now).year)
+                    certificate = _certificate_new(
                         user=user,
                         course=course,
                         template=template,
-                        issuing_body=template.issuing_body,
-                        serial=_serial_next(timezone.localtime(now).year),
-                        code=code_new(),
-                        holder_name=user.get_full_name(),
-                        course_title=course.title,
-                        issuing_body_name=template.issuing_body.name,
-                        issued_at=now,
+                        serial=serial,
+                        now=now,
                         expires_at=_expiry(course, now),
                         grade=grade,
-                        recipient_salt=salt,
-                        recipient_hash=recipient_hash(user.email or user.username, salt),
-                        version=1,
                     )
+                    certificate.save(force_insert=True)
                     CertificateEvent.objects.create(
                         certificate=certificate,
                         kind=(
@@ -222,23 +240,33 @@ def certificate_notify(*, certificate: Certificate) -> bool:
         user = certificate.user
         if certificate.notified_at or user is None or not user.email:
             return False
-        site = settings.SITE_URL.rstrip("/")
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {
-                "certificate": certificate,
-                "name": user.get_short_name(),
-                "verify_url": certificate.verify_url,
-                "mine_url": site + selectors.mine_path(),
-            }
-            send_mail(
-                subject=_("Your certificate: %(course)s") % {"course": certificate.course_title},
-                message=render_to_string("certificates/email/issued.txt", context),
-                from_email=None,
-                recipient_list=[user.email],
-            )
+        get_connection().send_messages([_notification(certificate)])
         certificate.notified_at = timezone.now()
         certificate.save(update_fields=["notified_at"])
     return True
+
+
+def _notification(certificate: Certificate) -> EmailMessage:
+    """The email telling the holder their certificate is ready (or was re-issued)."""
+    user = certificate.user
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "certificate": certificate,
+            "name": user.get_short_name(),
+            "verify_url": certificate.verify_url,
+            "mine_url": settings.SITE_URL.rstrip("/") + selectors.mine_path(),
+            "reissued": certificate.version > 1,
+        }
+        subject = (
+            _("Your certificate was re-issued: %(course)s")
+            if certificate.version > 1
+            else _("Your certificate: %(course)s")
+        )
+        return EmailMessage(
+            subject=subject % {"course": certificate.course_title},
+            body=render_to_string("certificates/email/issued.txt", context),
+            to=[user.email],
+        )
 
 
 def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Certificate:
@@ -348,13 +376,87 @@ def completion_certify(*, completion_id: int) -> Certificate | None:
     return certificate_issue(user=completion.user, course=completion.course)[0]
 
 
+def certificates_issue_many(*, course: CoursePage, users: list, chunk: int = 200) -> int:
+    """Issue the certificates of ``course`` to many people at once (a confirmed backlog).
+
+    Per chunk: the rows, serials and history in one transaction; then the PDFs drawn and
+    stored and the emails queued in another. Each chunk commits on its own, so a crash loses
+    nothing done, and running it again skips whoever has a certificate (the unique
+    constraint still guards against a concurrent single issue). Returns how many it created.
+    """
+    template = selectors.template_for(course)
+    if template is None:
+        raise CertificateError(_("There is no active certificate template for this course."))
+    created = 0
+    for start in range(0, len(users), chunk):
+        batch = users[start : start + chunk]
+        with transaction.atomic():
+            have = set(
+                Certificate.objects.filter(course=course, user__in=batch).values_list(
+                    "user_id", flat=True
+                )
+            )
+            batch = [user for user in batch if user.pk not in have]
+            if not batch:
+                continue
+            now = timezone.now()
+            expires_at = _expiry(course, now)
+            serials = _serials_next(timezone.localtime(now).year, len(batch))
+            certificates = Certificate.objects.bulk_create(
+                _certificate_new(
+                    user=user,
+                    course=course,
+                    template=template,
+                    serial=serial,
+                    now=now,
+                    expires_at=expires_at,
+                )
+                for user, serial in zip(batch, serials, strict=True)
+            )
+            CertificateEvent.objects.bulk_create(
+                CertificateEvent(certificate=c, kind=CertificateEvent.Kind.ISSUED)
+                for c in certificates
+            )
+        created += len(certificates)
+        certificates_finish(pks=[c.pk for c in certificates])
+    return created
+
+
+def certificates_finish(*, pks: list[int]) -> None:
+    """Draw the missing PDFs and send the missing emails of these certificates, in one
+    transaction with their rows locked (rows another worker holds are left to it)."""
+    with transaction.atomic():
+        certificates = list(
+            Certificate.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("template__issuing_body", "user")
+            .filter(pk__in=pks)
+        )
+        drawn, messages, notified = [], [], []
+        for certificate in certificates:
+            if not certificate.pdf or certificate.rendered_version < certificate.version:
+                template = certificate.template or selectors.template_for(certificate.course)
+                data = pdf.render(content_for(certificate, template))
+                certificate.pdf.save(
+                    f"{certificate.code}-{certificate.version}.pdf", ContentFile(data), save=False
+                )
+                certificate.rendered_version = certificate.version
+                drawn.append(certificate)
+            user = certificate.user
+            if certificate.notified_at is None and user is not None and user.email:
+                messages.append(_notification(certificate))
+                notified.append(certificate.pk)
+        Certificate.objects.bulk_update(drawn, ["pdf", "rendered_version"])
+        if messages:
+            # The outbox rows and notified_at commit together: each email is queued once.
+            get_connection().send_messages(messages)
+            Certificate.objects.filter(pk__in=notified).update(notified_at=timezone.now())
+
+
 def backlog_issue(*, course: CoursePage) -> int:
     """Issue for every completion of ``course`` without a certificate (after an administrator
-    confirmed it). Each certificate commits on its own, so a crash loses nothing done."""
-    count = 0
-    for completion in selectors.backlog(course=course).select_related("user").iterator():
-        count += certificate_issue(user=completion.user, course=course)[1]
-    return count
+    confirmed it)."""
+    users = [c.user for c in selectors.backlog(course=course).select_related("user")]
+    return certificates_issue_many(course=course, users=users)
 
 
 def certificates_sweep(*, limit: int = 500) -> int:

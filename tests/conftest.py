@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
+from django.utils import translation
 
 from cms import celery_app
 
@@ -25,6 +26,14 @@ def _clean_cache():
     yield
     for each in caches.all():
         each.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to /en/ leaves English active in the thread; each test starts in Vietnamese."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

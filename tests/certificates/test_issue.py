@@ -69,12 +69,12 @@ def test_a_task_redelivered_after_the_worker_died_finishes_without_duplicates(
     class WorkerDied(BaseException):
         """Like SIGKILL: nothing after this point runs, nothing catches it."""
 
-    real = {"render": pdf.render, "notify": services.send_mail}
+    real = {"render": pdf.render, "notify": services.get_connection}
 
     def die(*args, **kwargs):
         raise WorkerDied
 
-    target = (pdf, "render") if crash_in == "render" else (services, "send_mail")
+    target = (pdf, "render") if crash_in == "render" else (services, "get_connection")
     monkeypatch.setattr(*target, die)
     with pytest.raises(WorkerDied), on_commit():
         tasks.issue_for_completion.apply(args=[completion.pk])
