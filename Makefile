@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages bench clean
+.PHONY: install run test lint format messages bench bench-certificates clean
 
 install: $(VENV)/.installed node_modules/.installed .venv-badges/.installed
 
@@ -57,6 +57,9 @@ messages: install
 
 bench: install
 	$(PY) bench/run.py
+
+bench-certificates: install
+	$(PY) bench/certificates.py
 
 clean:
 	rm -rf $(VENV) .venv-badges node_modules db.sqlite3 staticfiles

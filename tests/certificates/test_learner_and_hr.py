@@ -62,6 +62,7 @@ def test_my_certificates_lists_mine_with_download_and_share_links(
     assert "facebook.com/sharer/sharer.php?u=http%3A%2F%2F" in html
     assert certificate.verify_url in html
     assert "Đặng Văn Phòng" not in html and Certificate.objects.count() == 3
+    assert "/chung-chi/xuat/" not in html  # learners do not export
     assert "no-cache" in response["Cache-Control"] or "private" in response["Cache-Control"]
 
 
@@ -92,6 +93,7 @@ def test_hr_officer_downloads_a_zip_of_their_agency_subtree_only(
     client, certified, hr_officer, agencies, on_commit
 ):
     login(client, hr_officer.username)
+    assert "/chung-chi/xuat/" in client.get("/chung-chi-cua-toi/").content.decode()
     form = client.get("/chung-chi/xuat/").content.decode()
     assert "Sở Khoa học và Công nghệ" in form and "Sở Tài chính" not in form
     with on_commit():
@@ -153,3 +155,19 @@ def test_nobody_else_sees_an_export_and_learners_cannot_export(
     assert client.get(f"/chung-chi/xuat/{export.pk}/").status_code == 404
     assert client.get(f"/chung-chi/xuat/{export.pk}/tai-ve/").status_code == 404
     assert client.get("/chung-chi/xuat/").status_code == 403
+
+
+def test_in_production_the_zip_is_handed_to_nginx(
+    client, certified, hr_officer, agencies, on_commit, settings
+):
+    settings.SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+    settings.SENDFILE_ROOT = str(settings.MEDIA_ROOT)
+    settings.SENDFILE_URL = "/protected-media"
+    login(client, hr_officer.username)
+    with on_commit():
+        client.post("/chung-chi/xuat/", {"organisation": agencies["science"].pk})
+    export = CertificateExport.objects.get()
+    response = client.get(f"/chung-chi/xuat/{export.pk}/tai-ve/")
+    assert response["X-Accel-Redirect"] == f"/protected-media/{export.file.name}"
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content == b""
