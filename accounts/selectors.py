@@ -24,3 +24,21 @@ def memberships_of(*, user: User) -> list[Membership]:
         path = m.organisation.path
         m.parents = [names[path[:length]] for length in range(len(path) - step, step, -step)]
     return memberships
+
+
+def users_by_login(value: str) -> list[User]:
+    """The accounts an administrator means by a username or an email address.
+
+    An address matches verified email addresses only (allauth lets anyone pick a username
+    that looks like an address, so a username must never answer for someone's email); a
+    plain value matches the username. More than one result means: ask which.
+    """
+    from allauth.account.models import EmailAddress
+
+    value = value.strip()
+    if not value:
+        return []
+    if "@" in value:
+        ids = EmailAddress.objects.filter(email__iexact=value, verified=True).values("user_id")
+        return list(User.objects.filter(pk__in=ids))
+    return list(User.objects.filter(username__iexact=value))

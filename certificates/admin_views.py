@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import users_by_login
 from courses.models import CoursePage
 
 from . import permissions, selectors, services
@@ -49,15 +49,14 @@ class IssueForm(ReasonForm):
         self.fields["course"].queryset = CoursePage.objects.order_by("title")
 
     def clean_username(self):
-        value = self.cleaned_data["username"].strip()
-        user = (
-            get_user_model()
-            .objects.filter(Q(username__iexact=value) | Q(email__iexact=value))
-            .first()
-        )
-        if user is None:
-            raise forms.ValidationError(_("No account has this username or email."))
-        return user
+        users = users_by_login(self.cleaned_data["username"])
+        if not users:
+            raise forms.ValidationError(
+                _("No account has this username or verified email address.")
+            )
+        if len(users) > 1:
+            raise forms.ValidationError(_("Several accounts match: give the username."))
+        return users[0]
 
 
 class ArmForm(forms.Form):

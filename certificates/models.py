@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
@@ -25,7 +26,9 @@ class IssuingBody(index.Indexed, models.Model):
         help_text=_('Printed above the name, e.g. "UBND TỈNH NGHỆ AN".'),
     )
     url = models.URLField(_("website"))
-    email = models.EmailField(_("email"), blank=True)
+    email = models.EmailField(
+        _("email"), help_text=_("Published in the Open Badges issuer profile.")
+    )
     place = models.CharField(
         _("place"),
         max_length=100,
@@ -107,7 +110,7 @@ class CertificateTemplate(index.Indexed, models.Model):
         help_text=_("Landscape A4; it is stretched to the whole page."),
     )
     active = models.BooleanField(
-        _("active"),
+        _("in use for issuing"),
         default=False,
         help_text=_("Preview the template before activating it. Activating issues nothing."),
     )
@@ -119,7 +122,7 @@ class CertificateTemplate(index.Indexed, models.Model):
         FieldPanel("issuing_body"),
         MultiFieldPanel(
             [FieldPanel("national_header"), FieldPanel("heading"), FieldPanel("body_text")],
-            heading=_("Text"),
+            heading=_("Wording"),
         ),
         MultiFieldPanel(
             [
@@ -205,9 +208,9 @@ class CertificateQuerySet(models.QuerySet):
 
 class Certificate(models.Model):
     class Status(models.TextChoices):
-        VALID = "valid", _("Valid")
-        EXPIRED = "expired", _("Expired")
-        REVOKED = "revoked", _("Revoked")
+        VALID = "valid", pgettext_lazy("certificate status", "Valid")
+        EXPIRED = "expired", pgettext_lazy("certificate status", "Expired")
+        REVOKED = "revoked", pgettext_lazy("certificate status", "Revoked")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -223,6 +226,9 @@ class Certificate(models.Model):
         related_name="+",
         verbose_name=_("course"),
     )
+    # The course's id, kept when the page is deleted: the Open Badges BadgeClass address
+    # (/badges/classes/<course_key>/<issuer>/) must keep answering for certificates issued.
+    course_key = models.PositiveIntegerField(editable=False, db_index=True)
     issuing_body = models.ForeignKey(
         IssuingBody, on_delete=models.PROTECT, related_name="certificates"
     )
@@ -244,7 +250,7 @@ class Certificate(models.Model):
     version = models.PositiveSmallIntegerField(default=0)
     rendered_version = models.PositiveSmallIntegerField(default=0)
     notified_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("time of revocation"), null=True, blank=True)
     revocation_reason = models.CharField(_("reason for revocation"), max_length=500, blank=True)
 
     objects = CertificateQuerySet.as_manager()
@@ -288,7 +294,7 @@ class CertificateEvent(models.Model):
         ISSUED = "issued", _("Issued")
         ISSUED_BY_HAND = "issued_by_hand", _("Issued by hand")
         REISSUED = "reissued", _("Re-issued")
-        REVOKED = "revoked", _("Revoked")
+        REVOKED = "revoked", pgettext_lazy("certificate event", "Revoked")
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)

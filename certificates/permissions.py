@@ -56,6 +56,13 @@ def certificates_visible_to(user) -> QuerySet[Certificate]:
     return Certificate.objects.filter(Q(user=user) | Q(user_id__in=in_scope))
 
 
+def certificates_downloadable_by(user) -> QuerySet[Certificate]:
+    """What ``user`` may download: what they may see, and everything for those who issue."""
+    if can(user, "issue"):
+        return Certificate.objects.all()
+    return certificates_visible_to(user)
+
+
 def exports_visible_to(user) -> QuerySet[CertificateExport]:
     if not user.is_authenticated:
         return CertificateExport.objects.none()
@@ -66,7 +73,7 @@ def can(user, action: str, obj: object | None = None) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if action == "download":
-        return certificates_visible_to(user).filter(pk=getattr(obj, "pk", None)).exists()
+        return certificates_downloadable_by(user).filter(pk=getattr(obj, "pk", None)).exists()
     if action == "export":
         return _province_wide(user) or bool(hr_organisations(user))
     if action in {"issue", "reissue", "revoke", "arm"}:

@@ -74,9 +74,14 @@ def unissued_completions() -> QuerySet[CourseCompletion]:
 def unfinished_certificates() -> QuerySet[Certificate]:
     """Certificates whose PDF is missing or old, or whose holder was not emailed."""
     return Certificate.objects.filter(
-        Q(pdf="")
+        Q(pdf="", template__isnull=False)
         | Q(rendered_version__lt=F("version"))
-        | Q(notified_at__isnull=True, user__isnull=False, user__email__gt="")
+        | Q(
+            notified_at__isnull=True,
+            revoked_at__isnull=True,
+            user__isnull=False,
+            user__email__gt="",
+        )
     ).order_by("issued_at")
 
 

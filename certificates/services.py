@@ -14,12 +14,13 @@ job without doing any step twice:
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 import tempfile
 import unicodedata
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -44,6 +45,8 @@ from .models import (
     SerialCounter,
 )
 
+logger = logging.getLogger(__name__)
+
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: read off paper too
 
 
@@ -61,12 +64,18 @@ def recipient_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
 
 
+def _counter_locked(year: int) -> SerialCounter:
+    """The year's serial counter, locked until the transaction ends. Every new certificate
+    takes this lock, so whoever holds it sees every certificate committed before."""
+    SerialCounter.objects.get_or_create(year=year)
+    return SerialCounter.objects.select_for_update().get(year=year)
+
+
 def _serials_next(year: int, count: int = 1) -> list[str]:
     """The next ``count`` serials of ``year``, e.g. NA-2026-000123. The counter row stays
     locked until the transaction ends, so serials are unique and, if the certificates are not
     created after all, the numbers are given back with the rollback: no gaps."""
-    SerialCounter.objects.get_or_create(year=year)
-    counter = SerialCounter.objects.select_for_update().get(year=year)
+    counter = _counter_locked(year)
     first = counter.last + 1
     counter.last += count
     counter.save(update_fields=["last"])
@@ -81,6 +90,7 @@ def _certificate_new(
     return Certificate(
         user=user,
         course=course,
+        course_key=course.pk,
         template=template,
         issuing_body=template.issuing_body,
         serial=serial,
@@ -238,7 +248,7 @@ def certificate_notify(*, certificate: Certificate) -> bool:
             .get(pk=certificate.pk)
         )
         user = certificate.user
-        if certificate.notified_at or user is None or not user.email:
+        if certificate.notified_at or certificate.revoked_at or user is None or not user.email:
             return False
         get_connection().send_messages([_notification(certificate)])
         certificate.notified_at = timezone.now()
@@ -391,6 +401,9 @@ def certificates_issue_many(*, course: CoursePage, users: list, chunk: int = 200
     for start in range(0, len(users), chunk):
         batch = users[start : start + chunk]
         with transaction.atomic():
+            now = timezone.now()
+            # Lock first, then look: a completion issued a moment ago is seen, not collided with.
+            _counter_locked(timezone.localtime(now).year)
             have = set(
                 Certificate.objects.filter(course=course, user__in=batch).values_list(
                     "user_id", flat=True
@@ -399,7 +412,6 @@ def certificates_issue_many(*, course: CoursePage, users: list, chunk: int = 200
             batch = [user for user in batch if user.pk not in have]
             if not batch:
                 continue
-            now = timezone.now()
             expires_at = _expiry(course, now)
             serials = _serials_next(timezone.localtime(now).year, len(batch))
             certificates = Certificate.objects.bulk_create(
@@ -435,6 +447,8 @@ def certificates_finish(*, pks: list[int]) -> None:
         for certificate in certificates:
             if not certificate.pdf or certificate.rendered_version < certificate.version:
                 template = certificate.template or selectors.template_for(certificate.course)
+                if template is None:
+                    continue  # left for an administrator to re-issue with a template
                 data = pdf.render(content_for(certificate, template))
                 certificate.pdf.save(
                     f"{certificate.code}-{certificate.version}.pdf", ContentFile(data), save=False
@@ -442,7 +456,12 @@ def certificates_finish(*, pks: list[int]) -> None:
                 certificate.rendered_version = certificate.version
                 drawn.append(certificate)
             user = certificate.user
-            if certificate.notified_at is None and user is not None and user.email:
+            if (
+                certificate.notified_at is None
+                and certificate.revoked_at is None
+                and user is not None
+                and user.email
+            ):
                 messages.append(_notification(certificate))
                 notified.append(certificate.pk)
         Certificate.objects.bulk_update(drawn, ["pdf", "rendered_version"])
@@ -464,12 +483,28 @@ def certificates_sweep(*, limit: int = 500) -> int:
     certificates not drawn or not emailed. Run by beat; returns how many it touched."""
     touched = 0
     for completion in selectors.unissued_completions()[:limit]:
-        touched += certificate_issue(user=completion.user, course=completion.course)[1]
+        try:
+            touched += certificate_issue(user=completion.user, course=completion.course)[1]
+        except Exception:  # one broken course must not stop everyone else's certificates
+            logger.exception("certificate for completion %s not issued", completion.pk)
     for certificate in selectors.unfinished_certificates()[:limit]:
-        certificate_render(certificate=certificate)
-        certificate_notify(certificate=certificate)
-        touched += 1
+        try:
+            certificate_render(certificate=certificate)
+            certificate_notify(certificate=certificate)
+            touched += 1
+        except Exception:
+            logger.exception("certificate %s not finished", certificate.pk)
+    exports_fail_stale()
     return touched
+
+
+def exports_fail_stale() -> int:
+    """Mark failed the exports a lost task left waiting, so nobody watches them forever."""
+    limit = timezone.now() - timedelta(seconds=settings.CELERY_LONG_TASK_TIME_LIMIT * 2)
+    return CertificateExport.objects.filter(
+        state__in=[CertificateExport.State.PENDING, CertificateExport.State.RUNNING],
+        created_at__lt=limit,
+    ).update(state=CertificateExport.State.FAILED, error="stale", finished_at=timezone.now())
 
 
 # --- Bulk export --------------------------------------------------------------------------
@@ -553,6 +588,7 @@ def sample_pdf(*, template: CertificateTemplate) -> bytes:
     """The template drawn for a sample learner, for the preview before activating."""
     now = timezone.now()
     sample = Certificate(
+        course_key=0,
         holder_name="Nguyễn Thị Minh Khai",
         course_title=template.course.title if template.course else "Kỹ năng số cơ bản",
         serial=f"{settings.CERTIFICATE_SERIAL_PREFIX}-{timezone.localtime(now).year}-000000",

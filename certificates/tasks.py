@@ -2,10 +2,16 @@
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from courses.models import CoursePage
 
 from . import services
+
+LONG = {
+    "time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT,
+    "soft_time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT - 100,
+}
 
 
 @shared_task
@@ -13,11 +19,16 @@ def issue_for_completion(completion_id: int) -> None:
     services.completion_certify(completion_id=completion_id)
 
 
-@shared_task(time_limit=3600, soft_time_limit=3500)
+@shared_task(**LONG)
 def issue_backlog(course_id: int) -> None:
     course = CoursePage.objects.filter(pk=course_id).first()
-    if course is not None:
+    if course is None:
+        return
+    try:
         services.backlog_issue(course=course)
+    except SoftTimeLimitExceeded:
+        # What is issued stays issued; the rest continues in a fresh task.
+        issue_backlog.delay(course_id=course_id)
 
 
 @shared_task
@@ -25,10 +36,13 @@ def sweep() -> None:
     services.certificates_sweep()
 
 
-@shared_task(time_limit=3600, soft_time_limit=3500)
+@shared_task(**LONG)
 def build_export(export_id: int) -> None:
     try:
         services.export_build(export_id=export_id)
     except SoftTimeLimitExceeded:
         services.export_fail(export_id=export_id, error="time limit")
+    except Exception as error:
+        # The person waiting sees it failed (a retry sets it running again).
+        services.export_fail(export_id=export_id, error=str(error))
         raise

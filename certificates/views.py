@@ -111,7 +111,7 @@ def assertion_data(certificate: Certificate) -> dict:
             "salt": certificate.recipient_salt,
             "identity": certificate.recipient_hash,
         },
-        "badge": badgeclass_url(certificate.course_id or 0, certificate.issuing_body_id),
+        "badge": badgeclass_url(certificate.course_key, certificate.issuing_body_id),
         "issuedOn": certificate.issued_at.isoformat(),
         "verification": {"type": "hosted"},
         "evidence": certificate.verify_url,
@@ -137,22 +137,33 @@ def assertion(request, code: str):
 
 @require_GET
 def badgeclass(request, course_id: int, body_id: int):
-    course = CoursePage.objects.filter(pk=course_id).first()
-    body = IssuingBody.objects.filter(pk=body_id).first()
-    if course is None or body is None:
+    # Only a course that has certified someone in the name of this body has a BadgeClass:
+    # nobody can mint "body X issues course Y" on our domain, and drafts stay private. A
+    # deleted course keeps answering from what its certificates recorded.
+    issued = (
+        Certificate.objects.filter(course_key=course_id, issuing_body_id=body_id)
+        .select_related("course", "issuing_body")
+        .first()
+    )
+    if issued is None:
         raise Http404
-    competences = list(course.competences.select_related("framework").order_by("sort_order"))
-    criteria_url = _site(course.url) if course.live and course.url else _site("/")
+    course, body = issued.course, issued.issuing_body
+    competences = (
+        list(course.competences.select_related("framework").order_by("sort_order"))
+        if course is not None
+        else []
+    )
+    criteria_url = _site(course.url) if course is not None and course.live and course.url else None
     data = {
         "@context": OB_CONTEXT,
         "type": "BadgeClass",
-        "id": badgeclass_url(course.pk, body.pk),
-        "name": course.title,
-        "description": course.summary or course.title,
+        "id": badgeclass_url(course_id, body.pk),
+        "name": course.title if course is not None else issued.course_title,
+        "description": (course.summary if course is not None else "") or issued.course_title,
         "image": _site(static("certificates/badge.png")),
         "criteria": {
-            "id": criteria_url,
             "narrative": str(_("Complete every required lesson of the course.")),
+            **({"id": criteria_url} if criteria_url else {}),
         },
         "issuer": issuer_url(body.pk),
         "alignment": [
@@ -212,7 +223,7 @@ def mine(request):
 @login_required
 def download(request, code: str):
     certificate = get_object_or_404(
-        permissions.certificates_visible_to(request.user), code=code.lower()
+        permissions.certificates_downloadable_by(request.user), code=code.lower()
     )
     certificate = services.certificate_render(certificate=certificate)
     response = FileResponse(
@@ -243,7 +254,10 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = CoursePage.objects.order_by("title")
+        # Only courses that have issued certificates: drafts stay out of HR officers' sight.
+        self.fields["course"].queryset = CoursePage.objects.filter(
+            pk__in=Certificate.objects.values("course_key")
+        ).order_by("title")
         scope = permissions.organisations_scope(user)
         self.fields["organisation"].queryset = (
             Organisation.objects.all() if scope is None else scope

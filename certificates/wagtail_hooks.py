@@ -22,11 +22,11 @@ def preview_link(template: CertificateTemplate) -> str:
     return format_html(
         '<a href="{}" target="_blank" rel="noopener">{}</a>',
         reverse("certificates_admin:template_preview", args=[template.pk]),
-        _("Preview (PDF)"),
+        _("Sample PDF"),
     )
 
 
-preview_link.short_description = _("Preview")
+preview_link.short_description = _("Sample")
 
 
 class CertificateTemplateViewSet(SnippetViewSet):

@@ -28,3 +28,22 @@ def test_vietnamese_catalogue_is_complete_and_compiled(po_path):
 
 def test_english_catalogue_exists():
     assert (ROOT / "locale" / "en" / "LC_MESSAGES" / "django.mo").exists()
+
+
+def test_our_strings_do_not_rename_the_admins_buttons():
+    """Our catalogue comes first in LOCALE_PATHS, so an msgid it shares with Wagtail's (say
+    "Settings") would relabel Wagtail's own admin. Shared msgids must mean the same there;
+    our own wording for a common word goes under a message context."""
+    ours = polib.pofile(str(CATALOGUES[0]))
+    admin = {}
+    for path in CATALOGUES[1:]:
+        if "wagtail" in path.parents[2].name:
+            for entry in polib.pofile(str(path)).translated_entries():
+                admin.setdefault((entry.msgctxt, entry.msgid), entry.msgstr.lower())
+    clashes = [
+        (entry.msgid, entry.msgstr, admin[(entry.msgctxt, entry.msgid)])
+        for entry in ours.translated_entries()
+        if (entry.msgctxt, entry.msgid) in admin
+        and entry.msgstr.lower() != admin[(entry.msgctxt, entry.msgid)]
+    ]
+    assert clashes == []

@@ -2,10 +2,9 @@
 
 import json
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
+from accounts.selectors import users_by_login
 from certificates import services
 from courses.models import CoursePage
 
@@ -33,13 +32,15 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="In kết quả dạng JSON. Print JSON.")
 
     def handle(self, *args, user, course, reason, grade, reissue, json: bool, **options):
-        learner = (
-            get_user_model()
-            .objects.filter(Q(username__iexact=user) | Q(email__iexact=user))
-            .first()
-        )
-        if learner is None:
-            raise CommandError(f"Không có tài khoản “{user}”. No such user.")
+        learners = users_by_login(user)
+        if not learners:
+            raise CommandError(f"Không có tài khoản “{user}”. No such user or verified email.")
+        if len(learners) > 1:
+            raise CommandError(
+                f"Nhiều tài khoản khớp “{user}”, hãy dùng tên đăng nhập. "
+                "Several accounts match: give the username."
+            )
+        learner = learners[0]
         courses = list(CoursePage.objects.filter(slug=course))
         if not courses:
             raise CommandError(f"Không có khóa học “{course}”. No course with this slug.")

@@ -233,7 +233,7 @@ class Command(BaseCommand):
             defaults={
                 "parent_name": "UBND tỉnh Nghệ An",
                 "url": settings.SITE_URL,
-                "email": "",
+                "email": "skhcn@nghean.gov.vn",
                 "place": "Nghệ An",
             },
         )
