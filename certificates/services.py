@@ -13,7 +13,9 @@ job without doing any step twice:
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import logging
 import re
 import secrets
@@ -558,16 +560,40 @@ def export_build(*, export_id: int) -> CertificateExport | None:
         state=CertificateExport.State.RUNNING, total=certificates.count(), done=0
     )
     done = 0
+    manifest = io.StringIO()
+    writer = csv.writer(manifest)
+    with translation.override(settings.LANGUAGE_CODE):
+        writer.writerow(
+            [
+                _("Serial number"),
+                _("Full name"),
+                _("Course"),
+                _("Date of issue"),
+                _("Valid until"),
+                _("Status"),
+                _("Reason"),
+                _("File"),
+            ]
+        )
     with tempfile.TemporaryFile() as spool:
         # PDFs are compressed already: storing them is as small as deflating, and faster.
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
             for certificate in certificates.iterator(chunk_size=200):
                 certificate = certificate_render(certificate=certificate)
+                name = _zip_name(certificate)
                 with certificate.pdf.open("rb") as handle:
-                    archive.writestr(_zip_name(certificate), handle.read())
+                    archive.writestr(name, handle.read())
+                writer.writerow(_manifest_row(certificate, name))
                 done += 1
                 if done % 25 == 0:
                     CertificateExport.objects.filter(pk=export.pk).update(done=done)
+            # The list says which certificates are revoked or expired: a PDF cannot.
+            # With a byte-order mark, so Excel opens the Vietnamese correctly.
+            archive.writestr(
+                "danh-sach.csv",
+                "\ufeff" + manifest.getvalue(),
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
         spool.seek(0)
         export.file.save(f"{secrets.token_urlsafe(16)}.zip", File(spool), save=False)
     export.state = CertificateExport.State.READY
@@ -576,6 +602,27 @@ def export_build(*, export_id: int) -> CertificateExport | None:
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "state", "done", "total", "finished_at"])
     return export
+
+
+def _cell(value: str) -> str:
+    """User text in a spreadsheet cell: a leading = + - @ tab or CR would start a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _manifest_row(certificate: Certificate, file_name: str) -> list[str]:
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            certificate.serial,
+            _cell(certificate.holder_name),
+            _cell(certificate.course_title),
+            timezone.localtime(certificate.issued_at).strftime("%d/%m/%Y"),
+            timezone.localtime(certificate.expires_at).strftime("%d/%m/%Y")
+            if certificate.expires_at
+            else "",
+            str(certificate.get_status_display()),
+            _cell(certificate.revocation_reason),
+            file_name,
+        ]
 
 
 def export_fail(*, export_id: int, error: str) -> None:

@@ -280,7 +280,7 @@ class ExportForm(forms.Form):
 def export_new(request):
     if not permissions.can(request.user, "export"):
         raise PermissionDenied
-    form = ExportForm(request.POST or None, user=request.user)
+    form = ExportForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         parts = [str(v) for v in form.cleaned_data.values() if v]
         export = services.export_create(

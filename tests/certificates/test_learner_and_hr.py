@@ -1,5 +1,6 @@
 """The learner's certificates page and PDF, and HR officers' ZIP downloads of their agency."""
 
+import csv
 import io
 import zipfile
 
@@ -84,9 +85,12 @@ def test_anonymous_visitors_are_sent_to_log_in(client, certified):
     assert client.get("/chung-chi-cua-toi/").status_code == 302
 
 
+def _zip(response) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
 def _zip_names(response) -> list[str]:
-    data = b"".join(response.streaming_content)
-    return sorted(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    return sorted(n for n in _zip(response).namelist() if n.endswith(".pdf"))
 
 
 def test_hr_officer_downloads_a_zip_of_their_agency_subtree_only(
@@ -171,3 +175,32 @@ def test_in_production_the_zip_is_handed_to_nginx(
     assert response["X-Accel-Redirect"] == f"/protected-media/{export.file.name}"
     assert "attachment" in response["Content-Disposition"]
     assert response.content == b""
+
+
+def test_the_zip_lists_each_certificate_and_its_status_safely_for_excel(
+    client, certified, superuser, on_commit
+):
+    from certificates import services
+
+    holder = certified["finance"]
+    holder.full_name = '=HYPERLINK("http://x")'
+    holder.save()
+    revoked = Certificate.objects.get(user=certified["science"])
+    services.certificate_revoke(certificate=revoked, actor=superuser, reason="Trùng hồ sơ")
+    services.certificate_reissue(
+        certificate=Certificate.objects.get(user=holder), actor=superuser, reason="Sửa tên"
+    )
+    services.certificate_revoke(certificate=revoked, actor=superuser, reason="Trùng hồ sơ")
+    login(client, superuser.username)
+    with on_commit():
+        client.post("/chung-chi/xuat/", {})
+    export = CertificateExport.objects.get()
+    archive = _zip(client.get(f"/chung-chi/xuat/{export.pk}/tai-ve/"))
+    rows = list(csv.reader(io.StringIO(archive.read("danh-sach.csv").decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Số hiệu", "Họ và tên", "Khóa học"]
+    by_serial = {row[0]: row for row in rows[1:]}
+    assert len(by_serial) == 3
+    assert by_serial[revoked.serial][5:7] == ["Đã bị thu hồi", "Trùng hồ sơ"]
+    injected = by_serial[Certificate.objects.get(user=holder).serial]
+    assert injected[1].startswith("'=")
+    assert injected[7] in archive.namelist()
