@@ -246,10 +246,14 @@ class ExportForm(forms.Form):
         label=_("Agency"), queryset=Organisation.objects.none(), required=False
     )
     issued_from = forms.DateField(
-        label=_("Issued from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Issued from"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     issued_until = forms.DateField(
-        label=_("Issued until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Issued until"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "assessments",
     "courses",
     "learning",
+    "classes",
     "certificates",
     "reports",
     # Wagtail (``wagtail.users`` is replaced by our config so the user forms know our fields).
@@ -143,6 +144,9 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cms.tasks.worker_heartbeat", "schedule": 60.0},
     "send-pending-email": {"task": "accounts.tasks.send_pending_email", "schedule": 300.0},
     "certificates-sweep": {"task": "certificates.tasks.sweep", "schedule": 600.0},
+    # Hourly: each reminder and each weekly digest is keyed, so it goes out once.
+    "class-reminders": {"task": "classes.tasks.send_reminders", "schedule": 3600.0},
+    "class-digests": {"task": "classes.tasks.send_digests", "schedule": 3600.0},
 }
 
 # --- Authentication ---------------------------------------------------------------------

@@ -4,9 +4,12 @@ Idempotent: running it again leaves the same data (no duplicates, no new page re
 Later issues add their demo content here through their own services.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import Membership, Organisation, User
@@ -14,6 +17,8 @@ from assessments.models import Competence
 from assessments.services import framework_load_shipped
 from certificates import services as certificate_services
 from certificates.models import CertificateTemplate, IssuingBody
+from classes import services as class_services
+from classes.models import Classroom
 from cms import services as cms_services
 from cms.demo.courses import COURSES
 from cms.demo.images import cover_image
@@ -174,6 +179,7 @@ class Command(BaseCommand):
         home = cms_services.home_page_publish(**HOME)
         self._courses(home, organisations)
         self._certificates()
+        self._classes(organisations)
 
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu. Demo data loaded."))
         self.stdout.write("Khóa học / courses: /khoa-hoc/")
@@ -255,3 +261,34 @@ class Command(BaseCommand):
         learning_services.enrolment_create(user=citizen, course=basic)
         for lesson in LessonPage.objects.child_of(basic).live().order_by("path"):
             learning_services.lesson_complete(user=citizen, lesson=lesson)
+
+    def _classes(self, organisations: dict[str, Organisation]) -> None:
+        """teacher.demo's class, joined by learner.demo and citizen.demo, with Resolution 57
+        assigned to learner.demo and the basic course to the whole class."""
+        teacher = User.objects.get(username="teacher.demo")
+        classroom = Classroom.objects.filter(teachers=teacher, name="Lớp Kỹ năng số 2026").first()
+        if classroom is not None:
+            return
+        classroom = class_services.classroom_create(
+            teacher=teacher, name="Lớp Kỹ năng số 2026", organisation=organisations["NA.SGDDT.HTK"]
+        )
+        learner = User.objects.get(username="learner.demo")
+        citizen = User.objects.get(username="citizen.demo")
+        for user in (learner, citizen):
+            class_services.member_add(classroom=classroom, user=user)
+        today = timezone.localdate()
+        class_services.assignment_create(
+            classroom=classroom,
+            actor=teacher,
+            course=CoursePage.objects.get(slug="ky-nang-so-co-ban"),
+            starts_on=today,
+            due_on=today + timedelta(days=14),
+        )
+        class_services.assignment_create(
+            classroom=classroom,
+            actor=teacher,
+            course=CoursePage.objects.get(slug="tim-hieu-nghi-quyet-57"),
+            students=[learner],
+            starts_on=today,
+            due_on=today + timedelta(days=2),
+        )

@@ -1,0 +1,225 @@
+"""Reads of classes: the teacher's grid, a student's assignments, who needs a reminder.
+
+Status of one student on one assignment, from ``learning``'s records:
+- done: every assigned lesson done (or the course completed, when the whole course is assigned);
+- done late: done after the due date, when the assignment marks late work;
+- overdue: not done and the due date has passed;
+- in progress: something done; not started: nothing yet.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import pgettext_lazy
+
+from courses.selectors import lessons_of
+from learning.models import CourseCompletion, LessonProgress
+
+from .models import Assignment, ClassMember, Classroom
+
+NOT_STARTED, IN_PROGRESS, DONE_ON_TIME, DONE_LATE, OVERDUE = (
+    "not_started",
+    "in_progress",
+    "done",
+    "late",
+    "overdue",
+)
+DONE = {DONE_ON_TIME, DONE_LATE}
+LABELS = {
+    NOT_STARTED: pgettext_lazy("assignment status", "Not started"),
+    IN_PROGRESS: pgettext_lazy("assignment status", "In progress"),
+    DONE_ON_TIME: pgettext_lazy("assignment status", "Done"),
+    DONE_LATE: pgettext_lazy("assignment status", "Done late"),
+    OVERDUE: pgettext_lazy("assignment status", "Overdue"),
+}
+
+
+@dataclass
+class Cell:
+    status: str
+    done_at: datetime | None = None
+    lessons_done: int = 0
+    lessons_total: int = 0
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.status])
+
+
+@dataclass
+class Row:
+    student: object
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def done_count(self) -> int:
+        return sum(cell.status in DONE for cell in self.cells)
+
+    @property
+    def behind_count(self) -> int:
+        return sum(cell.status == OVERDUE for cell in self.cells)
+
+
+@dataclass
+class Column:
+    assignment: Assignment
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Grid:
+    columns: list[Column]
+    rows: list[Row]
+
+
+def _assignments(classroom_ids) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(classroom_id__in=classroom_ids)
+        .select_related("course", "classroom")
+        .prefetch_related("lessons", Prefetch("students"))
+        .order_by("due_at", "pk")
+    )
+
+
+def _progress(students: list, assignments: list[Assignment]):
+    """Lesson progress and course completions of these students for these assignments, and
+    each assignment's lesson ids: a fixed number of queries, whatever the sizes."""
+    whole = [a.course for a in assignments if a.course is not None and not a.lessons.all()]
+    course_lessons = lessons_of({c.pk: c for c in whole}.values())
+    lesson_ids = {}
+    for assignment in assignments:
+        chosen = [lesson.pk for lesson in assignment.lessons.all()]
+        if chosen:
+            lesson_ids[assignment.pk] = chosen
+        elif assignment.course is not None:
+            lesson_ids[assignment.pk] = [
+                lesson.pk for lesson in course_lessons.get(assignment.course.pk, [])
+            ]
+        else:
+            lesson_ids[assignment.pk] = []
+    every_lesson = {pk for ids in lesson_ids.values() for pk in ids}
+    done = defaultdict(dict)
+    for user_id, lesson_id, at in LessonProgress.objects.filter(
+        user__in=students, lesson_id__in=every_lesson
+    ).values_list("user_id", "lesson_id", "completed_at"):
+        done[user_id][lesson_id] = at
+    completed = {
+        (user_id, course_id): at
+        for user_id, course_id, at in CourseCompletion.objects.filter(
+            user__in=students, course_id__in=[c.pk for c in whole]
+        ).values_list("user_id", "course_id", "completed_at")
+    }
+    return lesson_ids, done, completed
+
+
+def _cell(student, assignment, lesson_ids, done, completed, now) -> Cell:
+    ids = lesson_ids[assignment.pk]
+    mine = done.get(student.pk, {})
+    times = [mine[pk] for pk in ids if pk in mine]
+    whole = not assignment.lessons.all()
+    if whole and assignment.course_id:
+        done_at = completed.get((student.pk, assignment.course_id))
+    else:
+        done_at = max(times) if ids and len(times) == len(ids) else None
+    cell = Cell(
+        status=NOT_STARTED, done_at=done_at, lessons_done=len(times), lessons_total=len(ids)
+    )
+    if done_at is not None:
+        late = done_at > assignment.due_at and assignment.late_policy == "mark"
+        cell.status = DONE_LATE if late else DONE_ON_TIME
+    elif now > assignment.due_at:
+        cell.status = OVERDUE
+    elif times:
+        cell.status = IN_PROGRESS
+    return cell
+
+
+def _assigned(assignment: Assignment, student) -> bool:
+    targets = assignment.students.all()
+    return not targets or student in targets
+
+
+def grid(*, classroom: Classroom, sort: str = "name", now: datetime | None = None) -> Grid:
+    """Students × assignments of one class, in a constant number of queries."""
+    now = now or timezone.now()
+    students = [
+        member.user
+        for member in ClassMember.objects.filter(classroom=classroom).select_related("user")
+    ]
+    assignments = _assignments([classroom.pk])
+    lesson_ids, done, completed = _progress(students, assignments)
+    columns = [Column(assignment=a, counts=dict.fromkeys(LABELS, 0)) for a in assignments]
+    rows = []
+    for student in students:
+        row = Row(student=student)
+        for column in columns:
+            if _assigned(column.assignment, student):
+                cell = _cell(student, column.assignment, lesson_ids, done, completed, now)
+                column.counts[cell.status] += 1
+            else:
+                cell = None
+            row.cells.append(cell)
+        rows.append(row)
+    if sort == "behind":
+        rows.sort(key=lambda r: (-r.behind_count, r.done_count, r.student.get_full_name()))
+    elif sort == "done":
+        rows.sort(key=lambda r: (-r.done_count, r.student.get_full_name()))
+    else:
+        rows.sort(
+            key=lambda r: r.student.get_full_name().split()[-1:] + [r.student.get_full_name()]
+        )
+    return Grid(columns=columns, rows=rows)
+
+
+def assignment_progress(assignment: Assignment, now: datetime | None = None):
+    """(student, status) for everyone the assignment is for."""
+    now = now or timezone.now()
+    students = list(assignment.students.all()) or [
+        member.user for member in assignment.classroom.members.select_related("user")
+    ]
+    lesson_ids, done, completed = _progress(students, [assignment])
+    return [
+        (student, _cell(student, assignment, lesson_ids, done, completed, now).status)
+        for student in students
+    ]
+
+
+@dataclass
+class StudentAssignment:
+    assignment: Assignment
+    cell: Cell
+
+
+def student_assignments(*, user, now: datetime | None = None) -> list[StudentAssignment]:
+    """A student's own assignments, soonest due first, for "Khóa học của tôi"."""
+    now = now or timezone.now()
+    classroom_ids = list(
+        ClassMember.objects.filter(user=user).values_list("classroom_id", flat=True)
+    )
+    assignments = [a for a in _assignments(classroom_ids) if _assigned(a, user)]
+    lesson_ids, done, completed = _progress([user], assignments)
+    return [
+        StudentAssignment(a, _cell(user, a, lesson_ids, done, completed, now)) for a in assignments
+    ]
+
+
+def teachers_with_open_assignments(*, now: datetime):
+    """(teacher, [(classroom, grid)]) for teachers whose classes have work not yet due or
+    due in the past week."""
+    since = now - timedelta(days=7)
+    classrooms = (
+        Classroom.objects.filter(assignments__due_at__gte=since)
+        .distinct()
+        .prefetch_related("teachers")
+    )
+    by_teacher = defaultdict(list)
+    for classroom in classrooms:
+        summary = grid(classroom=classroom, now=now)
+        for teacher in classroom.teachers.all():
+            by_teacher[teacher].append((classroom, summary))
+    return list(by_teacher.items())
