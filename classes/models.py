@@ -75,6 +75,8 @@ class Assignment(models.Model):
         verbose_name=_("lessons"),
         help_text=_("Leave empty to assign the whole course."),
     )
+    # Chosen lessons can be deleted later; the assignment must not turn into the whole course.
+    whole_course = models.BooleanField(default=True, editable=False)
     students = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,

@@ -57,12 +57,16 @@ class Row:
     cells: list[Cell] = field(default_factory=list)
 
     @property
+    def assigned_count(self) -> int:
+        return sum(cell is not None for cell in self.cells)
+
+    @property
     def done_count(self) -> int:
-        return sum(cell.status in DONE for cell in self.cells)
+        return sum(cell is not None and cell.status in DONE for cell in self.cells)
 
     @property
     def behind_count(self) -> int:
-        return sum(cell.status == OVERDUE for cell in self.cells)
+        return sum(cell is not None and cell.status == OVERDUE for cell in self.cells)
 
 
 @dataclass
@@ -89,7 +93,7 @@ def _assignments(classroom_ids) -> list[Assignment]:
 def _progress(students: list, assignments: list[Assignment]):
     """Lesson progress and course completions of these students for these assignments, and
     each assignment's lesson ids: a fixed number of queries, whatever the sizes."""
-    whole = [a.course for a in assignments if a.course is not None and not a.lessons.all()]
+    whole = [a.course for a in assignments if a.course is not None and a.whole_course]
     course_lessons = lessons_of({c.pk: c for c in whole}.values())
     lesson_ids = {}
     for assignment in assignments:
@@ -121,8 +125,7 @@ def _cell(student, assignment, lesson_ids, done, completed, now) -> Cell:
     ids = lesson_ids[assignment.pk]
     mine = done.get(student.pk, {})
     times = [mine[pk] for pk in ids if pk in mine]
-    whole = not assignment.lessons.all()
-    if whole and assignment.course_id:
+    if assignment.whole_course and assignment.course_id:
         done_at = completed.get((student.pk, assignment.course_id))
     else:
         done_at = max(times) if ids and len(times) == len(ids) else None
@@ -179,9 +182,9 @@ def grid(*, classroom: Classroom, sort: str = "name", now: datetime | None = Non
 def assignment_progress(assignment: Assignment, now: datetime | None = None):
     """(student, status) for everyone the assignment is for."""
     now = now or timezone.now()
-    students = list(assignment.students.all()) or [
-        member.user for member in assignment.classroom.members.select_related("user")
-    ]
+    members = [member.user for member in assignment.classroom.members.select_related("user")]
+    chosen = set(assignment.students.all())
+    students = [user for user in members if user in chosen] if chosen else members
     lesson_ids, done, completed = _progress(students, [assignment])
     return [
         (student, _cell(student, assignment, lesson_ids, done, completed, now).status)
@@ -220,6 +223,7 @@ def teachers_with_open_assignments(*, now: datetime):
     by_teacher = defaultdict(list)
     for classroom in classrooms:
         summary = grid(classroom=classroom, now=now)
+        summary.columns_recent = [c for c in summary.columns if c.assignment.due_at >= since]
         for teacher in classroom.teachers.all():
             by_teacher[teacher].append((classroom, summary))
     return list(by_teacher.items())

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
@@ -16,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
 from accounts.selectors import users_by_login
 from courses.models import CoursePage, LessonPage
 from courses.selectors import course_of
@@ -26,6 +29,9 @@ from . import selectors
 from .models import Assignment, ClassMember, Classroom, Reminder, ReminderOptOut
 
 UNSUBSCRIBE_SALT = "classes.reminders.unsubscribe"
+MAX_LOGINS = 500
+# Reminders and digests go out in the morning, not at midnight.
+SEND_FROM_HOUR = 7
 
 
 class ClassError(Exception):
@@ -41,10 +47,31 @@ def classroom_create(*, teacher, name: str, organisation=None) -> Classroom:
 
 @transaction.atomic
 def teacher_add(*, classroom: Classroom, login: str) -> None:
+    from . import permissions
+
     users = users_by_login(login)
     if len(users) != 1:
         raise ClassError(_("No single account has this username or verified email address."))
+    if (
+        not permissions.can(users[0], "create_class")
+        or classroom.members.filter(user=users[0]).exists()
+    ):
+        # A student made co-teacher would see every classmate's results.
+        raise ClassError(_("Only a teacher who is not a student of the class can co-teach it."))
     classroom.teachers.add(users[0])
+
+
+def _mandate_refusal(classroom: Classroom, course: CoursePage) -> str | None:
+    """A course mandated for some agencies may be assigned only by a class of one of them."""
+    if course.enrolment != CoursePage.Enrolment.MANDATED:
+        return None
+    # Read the path from the database: an Organisation held in memory can be stale once
+    # treebeard has moved its siblings.
+    own = Organisation.objects.filter(pk=classroom.organisation_id).values_list("path", flat=True)
+    paths = [m.organisation.path for m in course.mandates.select_related("organisation")]
+    if own and any(own[0].startswith(path) for path in paths):
+        return None
+    return _("This course is mandated for other agencies; it cannot be assigned to this class.")
 
 
 def _enrol(user, assignment: Assignment) -> None:
@@ -78,9 +105,13 @@ def member_join(*, user, code: str) -> Classroom:
 def members_add_many(*, classroom: Classroom, logins: list[str]) -> int:
     """Add the people named by usernames or emails, all or none: if one is unknown or
     ambiguous, nothing is added and the message lists them."""
-    logins = [value.strip() for value in logins if value.strip()]
+    logins = list(dict.fromkeys(value.strip() for value in logins if value.strip()))
     if not logins:
         raise ClassError(_("Enter at least one username or email address."))
+    if len(logins) > MAX_LOGINS:
+        raise ClassError(
+            _("At most %(count)d people at a time; split the list.") % {"count": MAX_LOGINS}
+        )
     found, unknown = [], []
     for value in logins:
         users = users_by_login(value)
@@ -107,12 +138,17 @@ def logins_from_csv(data: bytes) -> list[str]:
     except UnicodeDecodeError as error:
         raise ClassError(_("The file is not a CSV file in UTF-8.")) from error
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        # Excel in Vietnamese saves with ";" between columns.
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        rows = list(csv.reader(io.StringIO(text), dialect))
     except csv.Error as error:
         raise ClassError(_("The file could not be read as CSV.")) from error
     if not rows:
         raise ClassError(_("The file is empty."))
-    header = [cell.strip().lower() for cell in rows[0]]
+    header = [unicodedata.normalize("NFC", cell.strip().lower()) for cell in rows[0]]
     columns = [index for index, name in enumerate(header) if name in LOGIN_COLUMNS]
     if not columns:
         raise ClassError(
@@ -156,9 +192,13 @@ def assignment_create(
     members = set(classroom.members.values_list("user_id", flat=True))
     if any(student.pk not in members for student in students):
         raise ClassError(_("Assign only to students of this class."))
+    refusal = _mandate_refusal(classroom, course)
+    if refusal:
+        raise ClassError(refusal)
     assignment = Assignment.objects.create(
         classroom=classroom,
         course=course,
+        whole_course=not lessons,
         course_title=course.title,
         starts_on=starts_on,
         due_at=due_at_end_of(due_on),
@@ -184,6 +224,8 @@ def reminder_opt_out(*, token: str) -> bool:
     try:
         user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
+        return False
+    if not get_user_model().objects.filter(pk=user_id).exists():
         return False
     ReminderOptOut.objects.get_or_create(user_id=user_id)
     return True
@@ -221,17 +263,20 @@ def _send_once(*, user, key: str, subject: str, template: str, context: dict) ->
 def reminders_send(*, now: datetime | None = None) -> int:
     """Remind students who are not done 3 days and 1 day before the due date."""
     now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.hour < SEND_FROM_HOUR:
+        return 0
     sent = 0
     due_soon = Assignment.objects.filter(
-        due_at__gt=now, due_at__lte=now + timedelta(days=3)
+        due_at__gt=now, due_at__lte=now + timedelta(days=4), course__isnull=False
     ).select_related("classroom", "course")
     for assignment in due_soon:
-        key = (
-            f"due1:{assignment.pk}"
-            if assignment.due_at - now <= timedelta(days=1)
-            else (f"due3:{assignment.pk}")
-        )
-        for student, status in selectors.assignment_progress(assignment):
+        # By calendar day in Việt Nam: three days before, and the day before, the due day.
+        days_left = (timezone.localtime(assignment.due_at).date() - local.date()).days
+        key = {3: f"due3:{assignment.pk}", 1: f"due1:{assignment.pk}"}.get(days_left)
+        if key is None:
+            continue
+        for student, status in selectors.assignment_progress(assignment, now=now):
             if status in selectors.DONE:
                 continue
             with translation.override(settings.LANGUAGE_CODE):
@@ -252,9 +297,13 @@ def reminders_send(*, now: datetime | None = None) -> int:
 def digests_send(*, now: datetime | None = None) -> int:
     """Once a week, each teacher gets their classes' progress (keyed by ISO week)."""
     now = now or timezone.now()
+    if timezone.localtime(now).hour < SEND_FROM_HOUR:
+        return 0
     year, week, _weekday = timezone.localtime(now).isocalendar()
     sent = 0
     for teacher, classes in selectors.teachers_with_open_assignments(now=now):
+        if Reminder.objects.filter(user=teacher, key=f"digest:{year}-{week:02d}").exists():
+            continue
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("This week in your classes")
         sent += _send_once(

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from accounts.models import Organisation
 from courses.models import CoursePage, LessonPage
@@ -31,9 +36,20 @@ class ClassForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Class name"), max_length=150)
     organisation = forms.ModelChoiceField(
         label=gettext_lazy("School or agency (optional)"),
-        queryset=Organisation.objects.order_by("path"),
+        queryset=Organisation.objects.none(),
         required=False,
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The teacher's own school or agency (and its units); staff may pick any.
+        organisations = Organisation.objects.order_by("path")
+        if not user.is_staff:
+            condition = Q(pk__in=[])
+            for path in user.memberships.values_list("organisation__path", flat=True):
+                condition |= Q(path__startswith=path)
+            organisations = organisations.filter(condition)
+        self.fields["organisation"].queryset = organisations
 
 
 class JoinForm(forms.Form):
@@ -121,7 +137,7 @@ def index(request):
 def create(request):
     if not permissions.can(request.user, "create_class"):
         raise PermissionDenied
-    form = ClassForm(request.POST or None)
+    form = ClassForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         classroom = services.classroom_create(teacher=request.user, **form.cleaned_data)
         return redirect("classes:detail", pk=classroom.pk)
@@ -132,7 +148,13 @@ def create(request):
 @login_required
 def join(request, code: str = ""):
     form = JoinForm(request.POST or None, initial={"code": code})
-    if request.method == "POST" and form.is_valid():
+    limited = request.method == "POST" and is_ratelimited(
+        request, group="classes-join", key="user", rate="10/m", increment=True
+    )
+    if limited:
+        form.is_valid()
+        form.add_error("code", _("Too many attempts. Please wait a minute."))
+    elif request.method == "POST" and form.is_valid():
         try:
             classroom = services.member_join(user=request.user, code=form.cleaned_data["code"])
         except services.ClassError as error:
@@ -157,7 +179,9 @@ def detail(request, pk: int):
             "sort": sort,
             "members_form": MembersForm(),
             "teachers": classroom.teachers.all(),
-            "join_url": request.build_absolute_uri(f"/lop-hoc/tham-gia/{classroom.code}/"),
+            "join_url": request.build_absolute_uri(
+                reverse("classes:join_link", args=[classroom.code])
+            ),
         },
     )
 
@@ -215,7 +239,7 @@ def assignment_new(request, pk: int):
     form = AssignmentForm(
         request.POST or None,
         classroom=classroom,
-        initial={"starts_on": today, "due_on": today + timezone.timedelta(days=14)},
+        initial={"starts_on": today, "due_on": today + timedelta(days=14)},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -243,13 +267,15 @@ def assignment_new(request, pk: int):
 
 
 def _cell(value: str) -> str:
-    """User text in a spreadsheet cell: a leading = + - @ tab or CR would start a formula."""
+    """User text in a spreadsheet cell: a leading = + - @ tab or CR would start a formula,
+    and control characters would make openpyxl refuse the whole file."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _table(grid) -> list[list[str]]:
     header = [pgettext("class grid", "Learner"), _("Username")] + [
-        f"{c.assignment.course_title} ({timezone.localtime(c.assignment.due_at):%d/%m/%Y})"
+        _cell(f"{c.assignment.course_title} ({timezone.localtime(c.assignment.due_at):%d/%m/%Y})")
         for c in grid.columns
     ]
     rows = [header]

@@ -23,6 +23,13 @@ from tests.factories import UserFactory, course_tree
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+def freeze(moment):
+    """The task reads the clock; pin it to a morning so the test does not depend on the hour."""
+    from unittest import mock
+
+    return mock.patch("classes.services.timezone.now", return_value=moment)
+
+
 def assign(classroom, teacher, course, **kwargs):
     page, _lessons = course
     defaults = {"starts_on": date(2026, 11, 20), "due_on": date(2026, 11, 30)}
@@ -232,46 +239,53 @@ def test_reminders_go_three_days_and_one_day_before_once_each(
     classroom, teacher, students, course, on_commit
 ):
     page, lessons = course
-    assignment = assign(classroom, teacher, course, due_on=date(2026, 11, 30))
+    assign(classroom, teacher, course, due_on=date(2026, 11, 30))
     for lesson in lessons:
         learning.lesson_complete(user=students[0], lesson=lesson)  # done: no reminder
-    three_days = assignment.due_at - timedelta(days=2, hours=12)
+
+    def at(day, hour):
+        return datetime(2026, 11, day, hour, tzinfo=HCM)
+
     with on_commit():
-        assert services.reminders_send(now=three_days) == 2
-        assert services.reminders_send(now=three_days + timedelta(hours=1)) == 0  # rerun
-    one_day = assignment.due_at - timedelta(hours=20)
-    with on_commit():
-        assert services.reminders_send(now=one_day) == 2
-        assert services.reminders_send(now=one_day) == 0
+        assert services.reminders_send(now=at(27, 6)) == 0  # not before 7 in the morning
+        assert services.reminders_send(now=at(27, 8)) == 2  # three days before 30/11
+        assert services.reminders_send(now=at(27, 9)) == 0  # the next hourly run
+        assert services.reminders_send(now=at(28, 9)) == 0  # two days before: nothing
+        assert services.reminders_send(now=at(29, 8)) == 2  # the day before
+        assert services.reminders_send(now=at(29, 20)) == 0
     reminders = [m for m in mail.outbox if "Nhắc" in m.subject]
     assert sorted(m.to[0] for m in reminders) == sorted([students[1].email, students[2].email] * 2)
     assert "30/11/2026" in reminders[0].subject
     assert "/lop-hoc/huy-nhac-nho/" in reminders[0].body
+    assert reminders[0].body.startswith("Xin chào")
+    assert "đến hạn ngày 30/11/2026 mà bạn chưa học xong" in reminders[0].body
     assert Reminder.objects.count() == 4
 
 
 def test_unsubscribing_stops_reminders_but_a_preview_click_does_not(
     client, classroom, teacher, students, course, on_commit
 ):
-    assignment = assign(classroom, teacher, course)
+    assign(classroom, teacher, course)
     token = services.unsubscribe_token(students[1])
     client.get(f"/lop-hoc/huy-nhac-nho/{token}/")  # a mail program previewing the link
     client.post(f"/lop-hoc/huy-nhac-nho/{token}/")
     assert client.post("/lop-hoc/huy-nhac-nho/gia-mao/").status_code == 404
+    three_days_before = datetime(2026, 11, 27, 9, tzinfo=HCM)
     with on_commit():
-        services.reminders_send(now=assignment.due_at - timedelta(days=2))
+        services.reminders_send(now=three_days_before)
     assert {m.to[0] for m in mail.outbox} == {students[0].email, students[2].email}
 
 
 def test_teachers_get_one_digest_a_week(classroom, teacher, students, course, on_commit):
-    assignment = assign(classroom, teacher, course)
-    monday = assignment.due_at - timedelta(days=5)
+    assign(classroom, teacher, course)
+    monday = datetime(2026, 11, 23, 8, tzinfo=HCM)
     with on_commit():
         assert services.digests_send(now=monday) == 1
         assert services.digests_send(now=monday + timedelta(days=2)) == 0
         assert services.digests_send(now=monday + timedelta(days=7)) == 1
     digest = [m for m in mail.outbox if m.to == [teacher.email]][0]
     assert "Lớp 10A1" in digest.body and "Kỹ năng số cơ bản" in digest.body
+    assert "Tình hình học tập của các lớp" in digest.body
 
 
 @pytest.mark.parametrize("retry", [1, 2])
@@ -281,9 +295,73 @@ def test_a_retried_reminder_task_sends_nothing_more(
     from classes import tasks
 
     today = timezone.localdate()
-    assign(classroom, teacher, course, starts_on=today, due_on=today + timedelta(days=2))
-    with on_commit():
+    assign(classroom, teacher, course, starts_on=today, due_on=today + timedelta(days=3))
+    morning = datetime.combine(today, datetime.min.time()).replace(hour=9, tzinfo=HCM)
+    with on_commit(), freeze(morning):
         for _ in range(retry + 1):
             tasks.send_reminders.apply()
     assert Reminder.objects.count() == 3
     assert len(mail.outbox) == 3
+
+
+# --- Found in review --------------------------------------------------------------------
+
+
+def test_an_assignment_for_some_students_shows_a_dash_for_the_others(
+    client, classroom, teacher, students, course
+):
+    assign(classroom, teacher, course, students=[students[1]])
+    login(client, teacher.username)
+    for sort in ("name", "behind", "done"):
+        response = client.get(f"/lop-hoc/{classroom.pk}/?sap-xep={sort}")
+        assert response.status_code == 200
+    row = selectors.grid(classroom=classroom).rows
+    assigned = {r.student.username: (r.assigned_count, r.cells[0]) for r in row}
+    assert assigned["hs0"] == (0, None) and assigned["hs1"][0] == 1
+
+
+def test_a_removed_student_is_no_longer_reminded(classroom, teacher, students, course, on_commit):
+    assign(classroom, teacher, course, students=[students[0]])
+    services.member_remove(classroom=classroom, user=students[0])
+    with on_commit():
+        assert services.reminders_send(now=datetime(2026, 11, 27, 9, tzinfo=HCM)) == 0
+
+
+def test_a_student_cannot_be_made_co_teacher(classroom, students):
+    with pytest.raises(services.ClassError):
+        services.teacher_add(classroom=classroom, login=students[0].username)
+    assert list(classroom.teachers.values_list("username", flat=True)) == ["cogiao.lan"]
+
+
+def test_control_characters_in_a_name_do_not_break_the_excel_file(
+    client, classroom, teacher, students, course
+):
+    students[0].full_name = "An\x07 Bình"
+    students[0].save()
+    assign(classroom, teacher, course)
+    login(client, teacher.username)
+    response = client.get(f"/lop-hoc/{classroom.pk}/bang-theo-doi.xlsx")
+    names = [c.value for c in load_workbook(io.BytesIO(response.content)).active["A"]]
+    assert "An Bình" in names
+
+
+def test_a_csv_saved_by_vietnamese_excel_with_semicolons_is_read(classroom):
+    UserFactory(username="hv.bon")
+    logins = services.logins_from_csv("Tên đăng nhập;Họ tên\nhv.bon;Bốn\n".encode())
+    assert services.members_add_many(classroom=classroom, logins=logins) == 1
+
+
+def test_a_course_mandated_for_another_agency_cannot_be_assigned(classroom, teacher):
+    from tests.factories import organisation
+
+    other = organisation("NA.SNV", "Sở Nội vụ")
+    page, _lessons = course_tree(slug="noi-vu", enrolment="mandated", mandated=[other])
+    with pytest.raises(services.ClassError):
+        services.assignment_create(
+            classroom=classroom,
+            actor=teacher,
+            course=page,
+            starts_on=date(2026, 11, 1),
+            due_on=date(2026, 12, 1),
+        )
+    assert not Enrolment.objects.filter(course=page).exists()

@@ -270,7 +270,7 @@ class Command(BaseCommand):
         if classroom is not None:
             return
         classroom = class_services.classroom_create(
-            teacher=teacher, name="Lớp Kỹ năng số 2026", organisation=organisations["NA.SGDDT.HTK"]
+            teacher=teacher, name="Lớp Kỹ năng số 2026", organisation=organisations["NA.SKHCN"]
         )
         learner = User.objects.get(username="learner.demo")
         citizen = User.objects.get(username="citizen.demo")
