@@ -198,14 +198,6 @@ class SerialCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class CertificateQuerySet(models.QuerySet):
-    def valid_at(self, moment=None):
-        moment = moment or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=moment)
-        )
-
-
 class Certificate(models.Model):
     class Status(models.TextChoices):
         VALID = "valid", pgettext_lazy("certificate status", "Valid")
@@ -252,8 +244,6 @@ class Certificate(models.Model):
     notified_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(_("time of revocation"), null=True, blank=True)
     revocation_reason = models.CharField(_("reason for revocation"), max_length=500, blank=True)
-
-    objects = CertificateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("certificate")

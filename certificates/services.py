@@ -34,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.spreadsheets import cell_text
 from courses.models import CoursePage
 from learning.models import CourseCompletion
 
@@ -223,22 +224,44 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
             .select_related("template__issuing_body", "issuing_body")
             .get(pk=certificate.pk)
         )
-        if certificate.pdf and certificate.rendered_version >= certificate.version:
+        if not _needs_drawing(certificate):
             return certificate
-        template = certificate.template or selectors.template_for(certificate.course)
-        if template is None:
-            raise CertificateError(_("There is no active certificate template for this course."))
-        data = pdf.render(content_for(certificate, template))
         old_name = certificate.pdf.name
-        certificate.pdf.save(
-            f"{certificate.code}-{certificate.version}.pdf", ContentFile(data), save=False
-        )
-        certificate.rendered_version = certificate.version
+        if not _draw(certificate):
+            raise CertificateError(_("There is no active certificate template for this course."))
         certificate.save(update_fields=["pdf", "rendered_version"])
         if old_name and old_name != certificate.pdf.name:
             storage = certificate.pdf.storage
             transaction.on_commit(lambda: storage.delete(old_name))
     return certificate
+
+
+def _needs_drawing(certificate: Certificate) -> bool:
+    return not certificate.pdf or certificate.rendered_version < certificate.version
+
+
+def _draw(certificate: Certificate) -> bool:
+    """Render the PDF of the current version and store it (the row is saved by the caller).
+    False if no template applies."""
+    template = certificate.template or selectors.template_for(certificate.course)
+    if template is None:
+        return False
+    data = pdf.render(content_for(certificate, template))
+    certificate.pdf.save(
+        f"{certificate.code}-{certificate.version}.pdf", ContentFile(data), save=False
+    )
+    certificate.rendered_version = certificate.version
+    return True
+
+
+def _wants_notice(certificate: Certificate) -> bool:
+    user = certificate.user
+    return bool(
+        certificate.notified_at is None
+        and certificate.revoked_at is None
+        and user is not None
+        and user.email
+    )
 
 
 def certificate_notify(*, certificate: Certificate) -> bool:
@@ -249,8 +272,7 @@ def certificate_notify(*, certificate: Certificate) -> bool:
             .select_related("user")
             .get(pk=certificate.pk)
         )
-        user = certificate.user
-        if certificate.notified_at or certificate.revoked_at or user is None or not user.email:
+        if not _wants_notice(certificate):
             return False
         get_connection().send_messages([_notification(certificate)])
         certificate.notified_at = timezone.now()
@@ -447,23 +469,11 @@ def certificates_finish(*, pks: list[int]) -> None:
         )
         drawn, messages, notified = [], [], []
         for certificate in certificates:
-            if not certificate.pdf or certificate.rendered_version < certificate.version:
-                template = certificate.template or selectors.template_for(certificate.course)
-                if template is None:
-                    continue  # left for an administrator to re-issue with a template
-                data = pdf.render(content_for(certificate, template))
-                certificate.pdf.save(
-                    f"{certificate.code}-{certificate.version}.pdf", ContentFile(data), save=False
-                )
-                certificate.rendered_version = certificate.version
+            if _needs_drawing(certificate):
+                if not _draw(certificate):
+                    continue  # no template: left for an administrator to re-issue
                 drawn.append(certificate)
-            user = certificate.user
-            if (
-                certificate.notified_at is None
-                and certificate.revoked_at is None
-                and user is not None
-                and user.email
-            ):
+            if _wants_notice(certificate):
                 messages.append(_notification(certificate))
                 notified.append(certificate.pk)
         Certificate.objects.bulk_update(drawn, ["pdf", "rendered_version"])
@@ -549,6 +559,7 @@ def _zip_name(certificate: Certificate) -> str:
     return f"{certificate.serial} {plain[:80]}.pdf".replace("  ", " ")
 
 
+@translation.override(settings.LANGUAGE_CODE)  # the list's words, whichever worker builds it
 def export_build(*, export_id: int) -> CertificateExport | None:
     """Build the ZIP in a temporary file, then store it. Progress is saved every 25
     certificates for the waiting page. Run again after a crash, it starts over."""
@@ -562,19 +573,18 @@ def export_build(*, export_id: int) -> CertificateExport | None:
     done = 0
     manifest = io.StringIO()
     writer = csv.writer(manifest)
-    with translation.override(settings.LANGUAGE_CODE):
-        writer.writerow(
-            [
-                _("Serial number"),
-                _("Full name"),
-                _("Course"),
-                _("Date of issue"),
-                _("Valid until"),
-                _("Status"),
-                _("Reason"),
-                _("File"),
-            ]
-        )
+    writer.writerow(
+        [
+            _("Serial number"),
+            _("Full name"),
+            _("Course"),
+            _("Date of issue"),
+            _("Valid until"),
+            _("Status"),
+            _("Reason"),
+            _("File"),
+        ]
+    )
     with tempfile.TemporaryFile() as spool:
         # PDFs are compressed already: storing them is as small as deflating, and faster.
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -604,25 +614,20 @@ def export_build(*, export_id: int) -> CertificateExport | None:
     return export
 
 
-def _cell(value: str) -> str:
-    """User text in a spreadsheet cell: a leading = + - @ tab or CR would start a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _manifest_row(certificate: Certificate, file_name: str) -> list[str]:
-    with translation.override(settings.LANGUAGE_CODE):
-        return [
-            certificate.serial,
-            _cell(certificate.holder_name),
-            _cell(certificate.course_title),
-            timezone.localtime(certificate.issued_at).strftime("%d/%m/%Y"),
-            timezone.localtime(certificate.expires_at).strftime("%d/%m/%Y")
-            if certificate.expires_at
-            else "",
-            str(certificate.get_status_display()),
-            _cell(certificate.revocation_reason),
-            file_name,
-        ]
+    """One line of the ZIP's list (in the language active for the export)."""
+    return [
+        certificate.serial,
+        cell_text(certificate.holder_name),
+        cell_text(certificate.course_title),
+        timezone.localtime(certificate.issued_at).strftime("%d/%m/%Y"),
+        timezone.localtime(certificate.expires_at).strftime("%d/%m/%Y")
+        if certificate.expires_at
+        else "",
+        str(certificate.get_status_display()),
+        cell_text(certificate.revocation_reason),
+        file_name,
+    ]
 
 
 def export_fail(*, export_id: int, error: str) -> None:

@@ -212,7 +212,7 @@ def student_assignments(*, user, now: datetime | None = None) -> list[StudentAss
 
 
 def teachers_with_open_assignments(*, now: datetime):
-    """(teacher, [(classroom, grid)]) for teachers whose classes have work not yet due or
+    """(teacher, [(classroom, columns)]) for teachers whose classes have work not yet due or
     due in the past week."""
     since = now - timedelta(days=7)
     classrooms = (
@@ -222,8 +222,11 @@ def teachers_with_open_assignments(*, now: datetime):
     )
     by_teacher = defaultdict(list)
     for classroom in classrooms:
-        summary = grid(classroom=classroom, now=now)
-        summary.columns_recent = [c for c in summary.columns if c.assignment.due_at >= since]
+        columns = [
+            column
+            for column in grid(classroom=classroom, now=now).columns
+            if column.assignment.due_at >= since
+        ]
         for teacher in classroom.teachers.all():
-            by_teacher[teacher].append((classroom, summary))
+            by_teacher[teacher].append((classroom, columns))
     return list(by_teacher.items())

@@ -21,9 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from accounts.models import Organisation
+from accounts.spreadsheets import cell_text
 from courses.models import CoursePage, LessonPage
 
 from . import permissions, selectors, services
@@ -266,22 +266,17 @@ def assignment_new(request, pk: int):
     )
 
 
-def _cell(value: str) -> str:
-    """User text in a spreadsheet cell: a leading = + - @ tab or CR would start a formula,
-    and control characters would make openpyxl refuse the whole file."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _table(grid) -> list[list[str]]:
     header = [pgettext("class grid", "Learner"), _("Username")] + [
-        _cell(f"{c.assignment.course_title} ({timezone.localtime(c.assignment.due_at):%d/%m/%Y})")
+        cell_text(
+            f"{c.assignment.course_title} ({timezone.localtime(c.assignment.due_at):%d/%m/%Y})"
+        )
         for c in grid.columns
     ]
     rows = [header]
     for row in grid.rows:
         rows.append(
-            [_cell(row.student.get_full_name()), _cell(row.student.username)]
+            [cell_text(row.student.get_full_name()), cell_text(row.student.username)]
             + [cell.label if cell else "" for cell in row.cells]
         )
     return rows
