@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import Competence, CompetenceFramework
+from ..models import Competence, CompetenceFramework, Level, ProficiencyLevel
 
-SHIPPED_FRAMEWORK = Path(__file__).resolve().parent / "data" / "khung-nang-luc-so-tt02-2025.csv"
+SHIPPED_FRAMEWORK = Path(__file__).resolve().parents[1] / "data" / "khung-nang-luc-so-tt02-2025.csv"
 EXPECTED_COLUMNS = {"code", "kind", "name_vi", "name_en", "digcomp_2_2"}
 
 
@@ -69,8 +69,26 @@ def framework_load(
         )
         if kind == Competence.Kind.DOMAIN:
             domains[item_code] = competence
+    _levels_ensure(framework)
     CompetenceFramework.objects.exclude(pk=framework.pk).update(is_current=False)
     return framework
+
+
+TIERS = [Level.BASIC, Level.INTERMEDIATE, Level.ADVANCED, Level.SPECIALISED]
+
+
+def _levels_ensure(framework: CompetenceFramework) -> None:
+    """The eight levels of Circular 02/2025, two per tier; names editors changed are kept."""
+    for number in range(1, 9):
+        ProficiencyLevel.objects.get_or_create(
+            framework=framework,
+            number=number,
+            defaults={
+                "tier": TIERS[(number - 1) // 2],
+                "name_vi": f"Bậc {number}",
+                "name_en": f"Level {number}",
+            },
+        )
 
 
 def framework_load_csv(*, path: Path, code: str, name: str, version: str) -> CompetenceFramework:

@@ -2,7 +2,8 @@
 
 Circular 02/2025/TT-BGDĐT: 6 domains, 24 component competences, 8 levels in 4 tiers. Frameworks
 change, so each competence belongs to a versioned framework and old tags keep their meaning.
-Question banks, quizzes and H5P results join this app with their own issues.
+Each framework also names its eight proficiency levels (``ProficiencyLevel``), which
+questions are tagged with and the skill profile reports.
 """
 
 from django.db import models
@@ -31,6 +32,37 @@ class Level(models.TextChoices):
     INTERMEDIATE = "intermediate", _("Intermediate (levels 3–4)")
     ADVANCED = "advanced", _("Advanced (levels 5–6)")
     SPECIALISED = "specialised", _("Specialised (levels 7–8)")
+
+
+class ProficiencyLevel(models.Model):
+    """One of a framework's eight levels ("Bậc 1" … "Bậc 8"), grouped in four tiers."""
+
+    framework = models.ForeignKey(
+        CompetenceFramework, on_delete=models.CASCADE, related_name="levels"
+    )
+    number = models.PositiveSmallIntegerField(_("level"))
+    tier = models.CharField(_("tier"), max_length=16, choices=Level.choices)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("proficiency level")
+        verbose_name_plural = _("proficiency levels")
+        ordering = ["framework", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "number"], name="assessments_level_number_per_framework"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_vi
 
 
 class Competence(models.Model):

@@ -1,0 +1,295 @@
+"""Attempts: start, autosave, submit, grade, and a teacher's marks for essays.
+
+The server's clock is the only clock. An attempt's ``deadline`` is fixed when it starts;
+saves that arrive later than ``GRACE`` after it are refused and the attempt is closed with
+what was saved in time, whatever the browser says the time is. Every write locks the attempt
+row first, so a double-clicked or re-sent submit is graded once: the second call finds the
+attempt closed and returns it unchanged.
+"""
+
+import random
+import secrets
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import grading
+from ..models import Attempt, AttemptAnswer, Question, QuestionCategory, Quiz, QuizGrade
+from ..signals import attempt_graded
+
+# Network time for an autosave sent just before the deadline to arrive.
+GRACE = timedelta(seconds=20)
+HUNDRED = Decimal(100)
+
+
+class AttemptError(Exception):
+    """A refused action; the message is for the learner."""
+
+
+def _pool(slot) -> list[int]:
+    questions = Question.objects.exclude(qtype=Question.Type.DESCRIPTION)
+    if slot.random_category_id:
+        category: QuestionCategory = slot.random_category
+        categories = [category.pk]
+        if slot.include_subcategories:
+            categories += QuestionCategory.objects.filter(
+                bank_id=category.bank_id, path__startswith=f"{category.path}/"
+            ).values_list("pk", flat=True)
+        questions = questions.filter(category_id__in=categories)
+    else:
+        questions = questions.filter(competence_id=slot.random_competence_id)
+        if slot.random_level:
+            questions = questions.filter(level=slot.random_level)
+    return list(questions.order_by("pk").values_list("pk", flat=True))
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[tuple[int, Decimal | None]]:
+    """(question id, slot mark) for each place in a new attempt, without repeats."""
+    chosen: list[tuple[int, Decimal | None]] = []
+    used: set[int] = set()
+    for slot in quiz.slots.select_related("random_category").order_by("sort_order"):
+        if slot.question_id:
+            picks = [slot.question_id] if slot.question_id not in used else []
+        else:
+            pool = [pk for pk in _pool(slot) if pk not in used]
+            picks = rng.sample(pool, min(slot.count, len(pool)))
+        for pk in picks:
+            used.add(pk)
+            chosen.append((pk, slot.mark))
+    if quiz.shuffle_questions:
+        rng.shuffle(chosen)
+    return chosen
+
+
+def _overdue(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + GRACE
+
+
+def attempt_start(
+    *, user, quiz: Quiz, context_id: int | None = None, now: datetime | None = None
+) -> Attempt:
+    """The learner's open attempt at ``quiz``, or a new one if they have attempts left.
+
+    Two starts at once (two tabs, a double tap) end with one attempt: the partial unique
+    constraint lets only one open attempt exist, and the loser returns the winner's.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = (
+            Attempt.objects.select_for_update()
+            .filter(user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS)
+            .first()
+        )
+        if current is not None:
+            if not _overdue(current, now):
+                return current
+            _finish(current, now=now, by_timer=True)
+        finished = Attempt.objects.filter(user=user, quiz=quiz).count()
+        if quiz.attempts_allowed and finished >= quiz.attempts_allowed:
+            raise AttemptError(_("You have used all your attempts at this quiz."))
+        rng = random.Random(secrets.randbits(64))  # noqa: S311 (an order, not a secret)
+        drawn = _draw(quiz, rng)
+        if not drawn:
+            raise AttemptError(_("This quiz has no questions yet. Please tell your teacher."))
+        questions = Question.objects.prefetch_related("answers", "pairs").in_bulk(
+            [pk for pk, _mark in drawn]
+        )
+        number = (
+            Attempt.objects.filter(user=user, quiz=quiz).aggregate(top=Max("number"))["top"] or 0
+        ) + 1
+        try:
+            with transaction.atomic():
+                attempt = Attempt.objects.create(
+                    quiz=quiz,
+                    user=user,
+                    context_id=context_id,
+                    number=number,
+                    started_at=now,
+                    deadline=(
+                        now + timedelta(minutes=quiz.time_limit_minutes)
+                        if quiz.time_limit_minutes
+                        else None
+                    ),
+                )
+                rows = []
+                for slot, (pk, mark) in enumerate(drawn, start=1):
+                    question = questions[pk]
+                    worth = Decimal(0) if not question.graded else mark or question.default_mark
+                    rows.append(
+                        AttemptAnswer(
+                            attempt=attempt,
+                            slot=slot,
+                            question=question,
+                            mark=worth,
+                            layout=grading.make_layout(question, rng),
+                        )
+                    )
+                AttemptAnswer.objects.bulk_create(rows)
+                attempt.max_marks = sum((row.mark for row in rows), Decimal(0))
+                attempt.save(update_fields=["max_marks"])
+        except IntegrityError:
+            attempt = Attempt.objects.get(user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS)
+    return attempt
+
+
+def _lock(attempt: Attempt) -> Attempt:
+    return Attempt.objects.select_for_update(of=("self",)).select_related("quiz").get(pk=attempt.pk)
+
+
+def _store(attempt: Attempt, responses: dict[int, object], now: datetime) -> int:
+    answers = list(attempt.answers.filter(slot__in=list(responses)).select_related("question"))
+    for answer in answers:
+        answer.response = grading.clean_response(
+            answer.question, answer.layout, responses[answer.slot]
+        )
+        answer.saved_at = now
+    AttemptAnswer.objects.bulk_update(answers, ["response", "saved_at"])
+    return len(answers)
+
+
+@transaction.atomic
+def attempt_save(
+    *, attempt: Attempt, responses: dict[int, object], now: datetime | None = None
+) -> int:
+    """Autosave: store the responses given (by slot). Returns how many slots were saved."""
+    now = now or timezone.now()
+    locked = _lock(attempt)
+    if not locked.is_open:
+        raise AttemptError(_("This attempt has already been submitted."))
+    if _overdue(locked, now):
+        _finish(locked, now=now, by_timer=True)
+        raise AttemptError(
+            _("Time is up. Your attempt was submitted with the answers saved in time.")
+        )
+    return _store(locked, responses, now)
+
+
+def attempt_submit(
+    *, attempt: Attempt, responses: dict[int, object] | None = None, now: datetime | None = None
+) -> Attempt:
+    """Store the last responses (if still in time) and grade. Idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(attempt)
+        if not locked.is_open:
+            return locked
+        late = _overdue(locked, now)
+        if responses and not late:
+            _store(locked, responses, now)
+        return _finish(locked, now=now, by_timer=late)
+
+
+def _finish(attempt: Attempt, *, now: datetime, by_timer: bool) -> Attempt:
+    answers = list(
+        attempt.answers.select_related("question").prefetch_related(
+            "question__answers", "question__pairs"
+        )
+    )
+    for answer in answers:
+        outcome = grading.grade(answer.question, answer.layout, answer.response)
+        answer.fraction = outcome.fraction
+        answer.needs_grading = outcome.fraction is None
+        answer.awarded = None if outcome.fraction is None else outcome.fraction * answer.mark
+    AttemptAnswer.objects.bulk_update(answers, ["fraction", "needs_grading", "awarded"])
+    attempt.submitted_at = min(now, attempt.deadline + GRACE) if by_timer else now
+    attempt.closed_by_timer = by_timer
+    if any(answer.needs_grading for answer in answers):
+        attempt.state = Attempt.State.NEEDS_GRADING
+        attempt.save(update_fields=["submitted_at", "closed_by_timer", "state"])
+        return attempt
+    return _graded(attempt, answers, now)
+
+
+def _graded(attempt: Attempt, answers: list[AttemptAnswer], now: datetime) -> Attempt:
+    attempt.marks = sum((answer.awarded or Decimal(0) for answer in answers), Decimal(0))
+    attempt.max_marks = sum((answer.mark for answer in answers), Decimal(0))
+    if attempt.max_marks:
+        attempt.percent = (attempt.marks / attempt.max_marks * HUNDRED).quantize(Decimal("0.01"))
+    else:
+        attempt.percent = HUNDRED
+    attempt.passed = attempt.percent >= attempt.quiz.pass_mark
+    attempt.state = Attempt.State.GRADED
+    attempt.graded_at = now
+    attempt.save()
+    grade_update(user=attempt.user, quiz=attempt.quiz)
+    transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, attempt=attempt))
+    return attempt
+
+
+def grade_update(*, user, quiz: Quiz) -> QuizGrade | None:
+    """Recompute the learner's grade for the quiz under its grading method."""
+    attempts = list(
+        Attempt.objects.filter(user=user, quiz=quiz, state=Attempt.State.GRADED).order_by("number")
+    )
+    if not attempts:
+        return None
+    percents = [attempt.percent for attempt in attempts]
+    method = quiz.grading_method
+    if method == Quiz.Grading.LAST:
+        percent = percents[-1]
+    elif method == Quiz.Grading.FIRST:
+        percent = percents[0]
+    elif method == Quiz.Grading.AVERAGE:
+        percent = (sum(percents, Decimal(0)) / len(percents)).quantize(Decimal("0.01"))
+    else:
+        percent = max(percents)
+    grade, _created = QuizGrade.objects.update_or_create(
+        user=user,
+        quiz=quiz,
+        defaults={
+            "percent": percent,
+            "passed": percent >= quiz.pass_mark,
+            "attempts_graded": len(attempts),
+        },
+    )
+    return grade
+
+
+@transaction.atomic
+def answer_grade(
+    *, answer: AttemptAnswer, mark: Decimal, grader, comment: str = "", now: datetime | None = None
+) -> Attempt:
+    """A teacher's mark for an essay. When the attempt has nothing left to grade, it is
+    graded and the learner's result counts (lesson progress, completion)."""
+    now = now or timezone.now()
+    attempt = _lock(answer.attempt)
+    answer = AttemptAnswer.objects.select_related("question").get(pk=answer.pk)
+    if attempt.is_open:
+        raise AttemptError(_("The learner has not submitted this attempt yet."))
+    if answer.question.qtype != Question.Type.ESSAY:
+        raise AttemptError(_("Only essays are graded by hand."))
+    if mark < 0 or mark > answer.mark:
+        raise AttemptError(
+            _("The mark must be between 0 and %(max)s.") % {"max": answer.mark.normalize()}
+        )
+    answer.awarded = mark
+    answer.fraction = (mark / answer.mark) if answer.mark else Decimal(0)
+    answer.needs_grading = False
+    answer.graded_by = grader
+    answer.graded_at = now
+    answer.grader_comment = comment.strip()[:5000]
+    answer.save()
+    answers = list(attempt.answers.all())
+    if any(item.needs_grading for item in answers):
+        return attempt
+    return _graded(attempt, answers, now)
+
+
+def attempts_close_overdue(*, now: datetime | None = None) -> int:
+    """Submit every open attempt whose time ran out (learners who never came back)."""
+    now = now or timezone.now()
+    closed = 0
+    overdue = Attempt.objects.filter(
+        state=Attempt.State.IN_PROGRESS, deadline__lt=now - GRACE
+    ).values_list("pk", flat=True)
+    for pk in list(overdue[:1000]):
+        with transaction.atomic():
+            attempt = _lock(Attempt(pk=pk))
+            if attempt.is_open and _overdue(attempt, now):
+                _finish(attempt, now=now, by_timer=True)
+                closed += 1
+    return closed
