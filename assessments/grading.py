@@ -112,7 +112,10 @@ def clean_response(question: Question, layout: dict, raw) -> dict | None:
 def is_answered(response: dict | None) -> bool:
     if not response:
         return False
-    return any(value not in ("", [], {}, None) for value in response.values())
+    return any(
+        (value.strip() if isinstance(value, str) else value) not in ("", [], {}, None)
+        for value in response.values()
+    )
 
 
 @dataclass

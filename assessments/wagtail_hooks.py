@@ -1,19 +1,149 @@
-from django.utils.translation import gettext_lazy as _
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+"""The competence framework, question banks and quizzes in the Wagtail admin."""
 
-from .models import Competence
+from django.urls import include, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from . import admin_views, permissions
+from .models import (
+    Competence,
+    CompetenceFramework,
+    ProficiencyLevel,
+    Question,
+    QuestionBank,
+    QuestionCategory,
+    Quiz,
+)
+
+
+class CompetenceFrameworkViewSet(SnippetViewSet):
+    model = CompetenceFramework
+    icon = "list-ul"
+    menu_label = _("Frameworks")
+    list_display = ["name", "version", "is_current"]
 
 
 class CompetenceViewSet(SnippetViewSet):
     model = Competence
     icon = "list-ul"
-    menu_label = _("Competence framework")
-    add_to_settings_menu = True
+    menu_label = _("Competences")
     list_display = ["code", "name_vi", "kind", "framework"]
     list_filter = ["framework", "kind"]
     search_fields = ["code", "name_vi", "name_en"]
     ordering = ["framework", "sort_order"]
 
 
-register_snippet(CompetenceViewSet)
+class ProficiencyLevelViewSet(SnippetViewSet):
+    model = ProficiencyLevel
+    icon = "list-ol"
+    menu_label = _("Proficiency levels")
+    list_display = ["number", "name_vi", "tier", "framework"]
+    list_filter = ["framework"]
+
+
+class FrameworkGroup(SnippetViewSetGroup):
+    items = (CompetenceFrameworkViewSet, CompetenceViewSet, ProficiencyLevelViewSet)
+    menu_icon = "list-ul"
+    menu_label = _("Competence framework")
+    add_to_settings_menu = True
+
+
+def bank_exports(bank: QuestionBank) -> str:
+    return format_html(
+        '<a href="{}">GIFT</a> · <a href="{}">Moodle XML</a>',
+        reverse("assessments_admin:export", args=[bank.pk, "gift"]),
+        reverse("assessments_admin:export", args=[bank.pk, "xml"]),
+    )
+
+
+bank_exports.short_description = _("Export")
+
+
+class QuestionBankViewSet(SnippetViewSet):
+    model = QuestionBank
+    icon = "folder-open-inverse"
+    menu_label = _("Question banks")
+    list_display = ["name", bank_exports]
+
+
+class QuestionCategoryViewSet(SnippetViewSet):
+    model = QuestionCategory
+    icon = "folder-inverse"
+    menu_label = _("Question categories")
+    list_display = ["path", "bank"]
+    list_filter = ["bank"]
+
+
+class QuestionViewSet(SnippetViewSet):
+    model = Question
+    icon = "help"
+    menu_label = _("Questions")
+    list_display = ["name", "qtype", "category", "competence", "level"]
+    list_filter = ["qtype", "category__bank", "competence", "level"]
+    search_fields = ["name", "text"]
+
+
+def quiz_analysis_link(quiz: Quiz) -> str:
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("assessments_admin:analysis", args=[quiz.pk]),
+        _("Item analysis"),
+    )
+
+
+quiz_analysis_link.short_description = _("Analysis")
+
+
+class QuizViewSet(SnippetViewSet):
+    model = Quiz
+    icon = "tasks"
+    menu_label = _("Quizzes")
+    list_display = ["title", "time_limit_minutes", "pass_mark", quiz_analysis_link]
+    search_fields = ["title"]
+
+
+class QuestionBankGroup(SnippetViewSetGroup):
+    items = (QuizViewSet, QuestionViewSet, QuestionCategoryViewSet, QuestionBankViewSet)
+    menu_icon = "help"
+    menu_label = _("Quizzes and questions")
+    menu_order = 250
+
+
+register_snippet(FrameworkGroup)
+register_snippet(QuestionBankGroup)
+
+admin_urls = [
+    path("nhap/", admin_views.import_upload, name="import_upload"),
+    path("nhap/<int:pk>/", admin_views.import_preview, name="import_preview"),
+    path("nhap/<int:pk>/xac-nhan/", admin_views.import_confirm, name="import_confirm"),
+    path(
+        "ngan-hang/<int:pk>/xuat/<str:fmt>/",
+        admin_views.bank_export,
+        name="export",
+    ),
+    path("bai-kiem-tra/<int:pk>/phan-tich/", admin_views.quiz_analysis, name="analysis"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("cau-hoi/", include((admin_urls, "assessments_admin")))]
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permissions.can(request.user, "manage_questions")
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return ImportMenuItem(
+        _("Import questions"),
+        reverse("assessments_admin:import_upload"),
+        icon_name="upload",
+        order=251,
+    )

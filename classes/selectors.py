@@ -12,15 +12,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
+from assessments.models import Attempt, AttemptAnswer, Quiz, QuizGrade
+from courses.models import LessonPage
 from courses.selectors import lessons_of
 from learning.models import CourseCompletion, LessonProgress
 
 from .models import Assignment, ClassMember, Classroom
+from .permissions import classes_taught_by
 
 NOT_STARTED, IN_PROGRESS, DONE_ON_TIME, DONE_LATE, OVERDUE = (
     "not_started",
@@ -45,6 +49,7 @@ class Cell:
     done_at: datetime | None = None
     lessons_done: int = 0
     lessons_total: int = 0
+    score: Decimal | None = None  # mean grade of the quizzes in the assigned lessons
 
     @property
     def label(self) -> str:
@@ -90,22 +95,28 @@ def _assignments(classroom_ids) -> list[Assignment]:
     )
 
 
-def _progress(students: list, assignments: list[Assignment]):
-    """Lesson progress and course completions of these students for these assignments, and
-    each assignment's lesson ids: a fixed number of queries, whatever the sizes."""
+@dataclass
+class Progress:
+    lesson_ids: dict[int, list[int]]
+    quiz_ids: dict[int, list[int]]
+    done: dict
+    completed: dict
+    grades: dict
+
+
+def _progress(students: list, assignments: list[Assignment]) -> Progress:
+    """Lesson progress, course completions and quiz grades of these students for these
+    assignments, and each assignment's lessons and quizzes: a fixed number of queries,
+    whatever the sizes."""
     whole = [a.course for a in assignments if a.course is not None and a.whole_course]
     course_lessons = lessons_of({c.pk: c for c in whole}.values())
-    lesson_ids = {}
+    lesson_ids, quiz_ids = {}, {}
     for assignment in assignments:
-        chosen = [lesson.pk for lesson in assignment.lessons.all()]
-        if chosen:
-            lesson_ids[assignment.pk] = chosen
-        elif assignment.course is not None:
-            lesson_ids[assignment.pk] = [
-                lesson.pk for lesson in course_lessons.get(assignment.course.pk, [])
-            ]
-        else:
-            lesson_ids[assignment.pk] = []
+        chosen = list(assignment.lessons.all())
+        if not chosen and assignment.course is not None:
+            chosen = course_lessons.get(assignment.course.pk, [])
+        lesson_ids[assignment.pk] = [lesson.pk for lesson in chosen]
+        quiz_ids[assignment.pk] = [pk for lesson in chosen for pk in lesson.quiz_ids]
     every_lesson = {pk for ids in lesson_ids.values() for pk in ids}
     done = defaultdict(dict)
     for user_id, lesson_id, at in LessonProgress.objects.filter(
@@ -118,26 +129,42 @@ def _progress(students: list, assignments: list[Assignment]):
             user__in=students, course_id__in=[c.pk for c in whole]
         ).values_list("user_id", "course_id", "completed_at")
     }
-    return lesson_ids, done, completed
+    every_quiz = {pk for ids in quiz_ids.values() for pk in ids}
+    grades = {}
+    if every_quiz:
+        grades = {
+            (user_id, quiz_id): percent
+            for user_id, quiz_id, percent in QuizGrade.objects.filter(
+                user__in=students, quiz_id__in=every_quiz
+            ).values_list("user_id", "quiz_id", "percent")
+        }
+    return Progress(lesson_ids, quiz_ids, done, completed, grades)
 
 
-def _cell(student, assignment, lesson_ids, done, completed, now) -> Cell:
-    ids = lesson_ids[assignment.pk]
-    mine = done.get(student.pk, {})
+def _cell(student, assignment, progress: Progress, now) -> Cell:
+    ids = progress.lesson_ids[assignment.pk]
+    mine = progress.done.get(student.pk, {})
     times = [mine[pk] for pk in ids if pk in mine]
     if assignment.whole_course and assignment.course_id:
-        done_at = completed.get((student.pk, assignment.course_id))
+        done_at = progress.completed.get((student.pk, assignment.course_id))
     else:
         done_at = max(times) if ids and len(times) == len(ids) else None
     cell = Cell(
         status=NOT_STARTED, done_at=done_at, lessons_done=len(times), lessons_total=len(ids)
     )
+    scores = [
+        progress.grades[(student.pk, quiz)]
+        for quiz in progress.quiz_ids[assignment.pk]
+        if (student.pk, quiz) in progress.grades
+    ]
+    if scores:
+        cell.score = (sum(scores) / len(scores)).quantize(Decimal("1"))
     if done_at is not None:
         late = done_at > assignment.due_at and assignment.late_policy == "mark"
         cell.status = DONE_LATE if late else DONE_ON_TIME
     elif now > assignment.due_at:
         cell.status = OVERDUE
-    elif times:
+    elif times or scores:
         cell.status = IN_PROGRESS
     return cell
 
@@ -155,14 +182,14 @@ def grid(*, classroom: Classroom, sort: str = "name", now: datetime | None = Non
         for member in ClassMember.objects.filter(classroom=classroom).select_related("user")
     ]
     assignments = _assignments([classroom.pk])
-    lesson_ids, done, completed = _progress(students, assignments)
+    progress = _progress(students, assignments)
     columns = [Column(assignment=a, counts=dict.fromkeys(LABELS, 0)) for a in assignments]
     rows = []
     for student in students:
         row = Row(student=student)
         for column in columns:
             if _assigned(column.assignment, student):
-                cell = _cell(student, column.assignment, lesson_ids, done, completed, now)
+                cell = _cell(student, column.assignment, progress, now)
                 column.counts[cell.status] += 1
             else:
                 cell = None
@@ -185,11 +212,8 @@ def assignment_progress(assignment: Assignment, now: datetime | None = None):
     members = [member.user for member in assignment.classroom.members.select_related("user")]
     chosen = set(assignment.students.all())
     students = [user for user in members if user in chosen] if chosen else members
-    lesson_ids, done, completed = _progress(students, [assignment])
-    return [
-        (student, _cell(student, assignment, lesson_ids, done, completed, now).status)
-        for student in students
-    ]
+    progress = _progress(students, [assignment])
+    return [(student, _cell(student, assignment, progress, now).status) for student in students]
 
 
 @dataclass
@@ -205,10 +229,8 @@ def student_assignments(*, user, now: datetime | None = None) -> list[StudentAss
         ClassMember.objects.filter(user=user).values_list("classroom_id", flat=True)
     )
     assignments = [a for a in _assignments(classroom_ids) if _assigned(a, user)]
-    lesson_ids, done, completed = _progress([user], assignments)
-    return [
-        StudentAssignment(a, _cell(user, a, lesson_ids, done, completed, now)) for a in assignments
-    ]
+    progress = _progress([user], assignments)
+    return [StudentAssignment(a, _cell(user, a, progress, now)) for a in assignments]
 
 
 def teachers_with_open_assignments(*, now: datetime):
@@ -230,3 +252,70 @@ def teachers_with_open_assignments(*, now: datetime):
         for teacher in classroom.teachers.all():
             by_teacher[teacher].append((classroom, columns))
     return list(by_teacher.items())
+
+
+# Teachers and quizzes -----------------------------------------------------------------------
+
+
+def _assigned_lessons(classrooms) -> dict[int, set[int]]:
+    """Per class: ids of the lessons its assignments cover (chosen ones, or all the course's)."""
+    assignments = list(
+        Assignment.objects.filter(classroom__in=classrooms)
+        .select_related("course")
+        .prefetch_related("lessons")
+    )
+    courses = {a.course.pk: a.course for a in assignments if a.course is not None}
+    course_lessons = lessons_of(courses.values())
+    covered: dict[int, set[int]] = defaultdict(set)
+    for assignment in assignments:
+        chosen = list(assignment.lessons.all())
+        if not chosen and assignment.course is not None:
+            chosen = course_lessons.get(assignment.course.pk, [])
+        covered[assignment.classroom_id].update(lesson.pk for lesson in chosen)
+    return covered
+
+
+def answers_gradable_by(teacher):
+    """Essay answers a teacher may grade: by students of the classes they teach, in attempts
+    started from lessons those classes were assigned. Nobody else's students, nothing the
+    class was not given."""
+    classrooms = list(classes_taught_by(teacher))
+    covered = _assigned_lessons(classrooms)
+    condition = Q(pk__in=[])
+    for classroom in classrooms:
+        lessons = covered.get(classroom.pk)
+        if lessons:
+            condition |= Q(
+                attempt__user__class_memberships__classroom=classroom,
+                attempt__context_id__in=lessons,
+            )
+    return AttemptAnswer.objects.filter(condition, question__qtype="essay").distinct()
+
+
+def grading_queue(*, teacher) -> list:
+    """Essays waiting for this teacher, oldest submission first."""
+    return list(
+        answers_gradable_by(teacher)
+        .filter(needs_grading=True, attempt__state="needs_grading")
+        .select_related("attempt__user", "attempt__quiz", "question")
+        .order_by("attempt__submitted_at", "pk")[:200]
+    )
+
+
+def class_quizzes(*, classroom: Classroom) -> list:
+    """The quizzes in the lessons a class was assigned, for item analysis."""
+    covered = _assigned_lessons([classroom]).get(classroom.pk, set())
+    quiz_ids = {
+        pk for lesson in LessonPage.objects.filter(pk__in=covered) for pk in lesson.quiz_ids
+    }
+    return list(Quiz.objects.filter(pk__in=quiz_ids).order_by("title"))
+
+
+def class_attempts(*, classroom: Classroom, quiz):
+    """Attempts at ``quiz`` by the class's students, from the lessons it was assigned."""
+    covered = _assigned_lessons([classroom]).get(classroom.pk, set())
+    return Attempt.objects.filter(
+        quiz=quiz,
+        user__class_memberships__classroom=classroom,
+        context_id__in=covered,
+    )

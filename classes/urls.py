@@ -16,4 +16,7 @@ urlpatterns = [
     path("<int:pk>/giao-vien/", views.teacher_add, name="teacher_add"),
     path("<int:pk>/giao-bai/", views.assignment_new, name="assignment_new"),
     path("<int:pk>/bang-theo-doi.<str:fmt>", views.export, name="export"),
+    path("<int:pk>/phan-tich/<int:quiz_id>/", views.quiz_analysis, name="quiz_analysis"),
+    path("cham-bai/", views.grading_queue, name="grading_queue"),
+    path("cham-bai/<int:answer_id>/", views.grade_answer, name="grade_answer"),
 ]

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +25,10 @@ from openpyxl import Workbook
 
 from accounts.models import Organisation
 from accounts.spreadsheets import cell_text
+from assessments.rendering import render as render_question
+from assessments.selectors import item_analysis
+from assessments.services import AttemptError
+from assessments.services import answer_grade as grade_essay
 from courses.models import CoursePage, LessonPage
 
 from . import permissions, selectors, services
@@ -102,13 +107,19 @@ class AssignmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
         self.fields["lessons"].queryset = LessonPage.objects.live().order_by("path")
-        self.fields["lessons"].label_from_instance = lambda lesson: lesson.title
+        self.fields["lessons"].label_from_instance = _lesson_label
         from django.contrib.auth import get_user_model
 
         self.fields["students"].queryset = get_user_model().objects.filter(
             class_memberships__classroom=classroom
         )
         self.fields["students"].label_from_instance = lambda user: user.get_full_name()
+
+
+def _lesson_label(lesson) -> str:
+    if lesson.quiz_ids:
+        return _("%(lesson)s (quiz)") % {"lesson": lesson.title}
+    return lesson.title
 
 
 def _taught(request, pk: int):
@@ -179,6 +190,7 @@ def detail(request, pk: int):
             "sort": sort,
             "members_form": MembersForm(),
             "teachers": classroom.teachers.all(),
+            "quizzes": selectors.class_quizzes(classroom=classroom),
             "join_url": request.build_absolute_uri(
                 reverse("classes:join_link", args=[classroom.code])
             ),
@@ -277,9 +289,17 @@ def _table(grid) -> list[list[str]]:
     for row in grid.rows:
         rows.append(
             [cell_text(row.student.get_full_name()), cell_text(row.student.username)]
-            + [cell.label if cell else "" for cell in row.cells]
+            + [_cell_text(cell) for cell in row.cells]
         )
     return rows
+
+
+def _cell_text(cell) -> str:
+    if cell is None:
+        return ""
+    if cell.score is None:
+        return cell.label
+    return f"{cell.label} ({cell.score}%)"
 
 
 @never_cache
@@ -320,3 +340,83 @@ def unsubscribe(request, token: str):
             raise Http404
         return render(request, "classes/unsubscribe.html", {"done": True})
     return render(request, "classes/unsubscribe.html", {"done": False})
+
+
+class GradeForm(forms.Form):
+    mark = forms.DecimalField(label=gettext_lazy("Mark"), min_value=0, decimal_places=3)
+    comment = forms.CharField(
+        label=gettext_lazy("Comment for the learner (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, maximum, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mark"].max_value = maximum
+        self.fields["mark"].validators.append(MaxValueValidator(maximum))
+        self.fields["mark"].help_text = _("From 0 to %(max)s.") % {"max": maximum.normalize()}
+
+
+@never_cache
+@login_required
+def grading_queue(request):
+    return render(
+        request,
+        "classes/grading_queue.html",
+        {"answers": selectors.grading_queue(teacher=request.user)},
+    )
+
+
+@never_cache
+@login_required
+def grade_answer(request, answer_id: int):
+    answer = get_object_or_404(
+        selectors.answers_gradable_by(request.user).select_related(
+            "attempt__user", "attempt__quiz", "question"
+        ),
+        pk=answer_id,
+    )
+    form = GradeForm(request.POST or None, maximum=answer.mark)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grade_essay(
+                answer=answer,
+                mark=form.cleaned_data["mark"],
+                grader=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except AttemptError as error:
+            form.add_error("mark", str(error))
+        else:
+            messages.success(request, _("Mark saved."))
+            return redirect("classes:grading_queue")
+    return render(
+        request,
+        "classes/grade_answer.html",
+        {
+            "answer": answer,
+            "form": form,
+            "question_text": render_question(answer.question.text, answer.question.text_format),
+            "response": (answer.response or {}).get("text", ""),
+        },
+    )
+
+
+@never_cache
+@login_required
+def quiz_analysis(request, pk: int, quiz_id: int):
+    classroom = _taught(request, pk)
+    quiz = next((q for q in selectors.class_quizzes(classroom=classroom) if q.pk == quiz_id), None)
+    if quiz is None:
+        raise Http404
+    attempts = selectors.class_attempts(classroom=classroom, quiz=quiz)
+    return render(
+        request,
+        "classes/quiz_analysis.html",
+        {
+            "classroom": classroom,
+            "quiz": quiz,
+            "analysis": item_analysis(quiz=quiz, attempts=attempts),
+        },
+    )

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("hoc-tap/", include("learning.urls")),
+    path("hoc-tap/", include("assessments.urls")),
     path("lop-hoc/", include("classes.urls")),
     path("", include("certificates.urls")),
     prefix_default_language=False,

@@ -1,8 +1,8 @@
 """StreamField blocks of a lesson.
 
-``LESSON_BLOCKS`` is the one list a lesson body is built from. H5P activities and quizzes join
-it with their own issues: a block whose class sets ``graded = True`` produces a score that the
-course's completion rule (in ``learning``) can require; everything else is content.
+``LESSON_BLOCKS`` is the one list a lesson body is built from. A block whose class sets
+``graded = True`` (a quiz; H5P joins with its own issue) produces a score: a lesson holding one
+is completed by that result, recorded by ``learning``, not by the learner's button.
 """
 
 import re
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 YOUTUBE_ID = re.compile(
     r"^(?:https?://)?(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/)|youtu\.be/)"
@@ -112,6 +113,20 @@ class CalloutBlock(blocks.StructBlock):
         template = "courses/blocks/callout.html"
 
 
+class QuizBlock(blocks.StructBlock):
+    """A quiz from the question banks, taken inside the lesson. Its panel (start, resume,
+    grade) comes from ``quiz_states``, which learning puts in the lesson's context."""
+
+    graded = True
+
+    quiz = SnippetChooserBlock("assessments.Quiz", label=_("Quiz"))
+
+    class Meta:
+        icon = "tasks"
+        label = _("Quiz")
+        template = "courses/blocks/quiz.html"
+
+
 LESSON_BLOCKS = [
     ("paragraph", blocks.RichTextBlock(label=_("Text"), features=RICH_TEXT_FEATURES)),
     ("figure", FigureBlock()),
@@ -119,4 +134,5 @@ LESSON_BLOCKS = [
     ("youtube", YouTubeBlock()),
     ("document", DocumentBlock()),
     ("callout", CalloutBlock()),
+    ("quiz", QuizBlock()),
 ]

@@ -118,6 +118,11 @@ class CoursePage(Page):
         default=True,
         help_text=_("Each lesson opens only when the previous one is complete."),
     )
+    quiz_must_pass = models.BooleanField(
+        _("quizzes complete a lesson only when passed"),
+        default=True,
+        help_text=_("Otherwise a submitted, graded quiz completes its lesson whatever the score."),
+    )
     completion_min_score = models.PositiveSmallIntegerField(
         _("minimum score (%)"),
         null=True,
@@ -153,6 +158,7 @@ class CoursePage(Page):
                     ),
                 ),
                 FieldPanel("sequential"),
+                FieldPanel("quiz_must_pass"),
                 FieldPanel("completion_min_score"),
             ],
             heading=_("Enrolment and completion"),
@@ -222,9 +228,21 @@ class LessonPage(Page):
         learner's "Hoàn thành bài học" button."""
         return any(getattr(block.block, "graded", False) for block in self.body)
 
-    def get_context(self, request, *args, learner=None, **kwargs):
+    @property
+    def quiz_ids(self) -> list[int]:
+        """The quizzes in the lesson body, read from the stored JSON without a query."""
+        return [
+            block["value"]["quiz"]
+            for block in self.body.raw_data
+            if block["type"] == "quiz"
+            and isinstance(block.get("value"), dict)
+            and block["value"].get("quiz")
+        ]
+
+    def get_context(self, request, *args, learner=None, quizzes=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["learner"] = learner
+        context["quizzes"] = quizzes or {}
         return context
 
 

@@ -10,6 +10,7 @@ class LearningConfig(AppConfig):
         from django.db.models.signals import post_delete
         from wagtail.signals import page_published, post_page_move
 
+        from assessments.signals import attempt_graded
         from courses.models import CoursePage, LessonPage
 
         from . import handlers
@@ -18,3 +19,4 @@ class LearningConfig(AppConfig):
         page_published.connect(handlers.page_published, sender=LessonPage)
         post_delete.connect(handlers.lesson_deleted, sender=LessonPage)
         post_page_move.connect(handlers.page_moved)
+        attempt_graded.connect(handlers.attempt_graded)

@@ -29,3 +29,7 @@ def page_moved(sender, instance, parent_page_before, parent_page_after, **kwargs
         for parent in (parent_page_before, parent_page_after):
             if isinstance(parent.specific_deferred, CoursePage):
                 _course_changed(parent.specific)
+
+
+def attempt_graded(sender, attempt, **kwargs) -> None:
+    services.quiz_result_record(attempt=attempt)

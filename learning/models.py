@@ -46,6 +46,14 @@ class LessonProgress(models.Model):
     )
     lesson_title = models.CharField(_("lesson"), max_length=255)
     completed_at = models.DateTimeField(_("completed at"))
+    score = models.DecimalField(
+        _("score (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For lessons completed by quizzes: the learner's grade, kept current."),
+    )
 
     class Meta:
         verbose_name = _("lesson progress")

@@ -1,15 +1,20 @@
 """Writes of learning state: enrol, complete lessons and courses, freeze completion rules."""
 
+from decimal import Decimal
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.models import QuizGrade
 from courses.models import CoursePage, LessonPage
 from courses.selectors import course_of, lessons_still_in, rule_lessons
 
 from . import permissions, selectors
 from .models import CompletionRuleVersion, CourseCompletion, Enrolment, LessonProgress
 from .signals import course_completed
+
+CENT = Decimal("0.01")
 
 
 class LearningError(Exception):
@@ -85,8 +90,15 @@ def completion_evaluate(*, user, course: CoursePage) -> CourseCompletion | None:
     required = lessons_still_in(course, rule.required_lesson_ids)
     if not required:
         return None
-    done = LessonProgress.objects.filter(user=user, lesson_id__in=required).count()
-    if done < len(required):
+    progress = list(
+        LessonProgress.objects.filter(user=user, lesson_id__in=required).values_list(
+            "score", flat=True
+        )
+    )
+    if len(progress) < len(required):
+        return None
+    scores = [score for score in progress if score is not None]
+    if rule.min_score is not None and scores and sum(scores) / len(scores) < rule.min_score:
         return None
     completion, created = CourseCompletion.objects.get_or_create(
         user=user,
@@ -135,4 +147,45 @@ def lesson_complete(*, user, lesson: LessonPage) -> CourseCompletion | None:
         lesson=lesson,
         defaults={"lesson_title": lesson.title, "completed_at": timezone.now()},
     )
+    return completion_evaluate(user=user, course=course)
+
+
+@transaction.atomic
+def quiz_result_record(*, attempt) -> CourseCompletion | None:
+    """A graded quiz attempt meets the lesson it was started from.
+
+    The lesson is complete when every quiz in it has a grade (passed, if the course says
+    quizzes must be passed); its progress row carries the mean grade and follows later
+    attempts up or down, though a completion, once earned, stays. Quietly does nothing when
+    the learner is no longer enrolled or the lesson has gone.
+    """
+    lesson = LessonPage.objects.live().filter(pk=attempt.context_id).first()
+    course = course_of(lesson) if lesson is not None else None
+    if course is None or attempt.quiz_id not in lesson.quiz_ids:
+        return None
+    user = attempt.user
+    if Enrolment.objects.select_for_update().filter(user=user, course=course).first() is None:
+        return None
+    grades = {
+        grade.quiz_id: grade
+        for grade in QuizGrade.objects.filter(user=user, quiz_id__in=lesson.quiz_ids)
+    }
+    if set(grades) != set(lesson.quiz_ids):
+        return None
+    score = (sum(grade.percent for grade in grades.values()) / len(grades)).quantize(CENT)
+    existing = LessonProgress.objects.filter(user=user, lesson=lesson).first()
+    if existing is not None:
+        if existing.score != score:
+            existing.score = score
+            existing.save(update_fields=["score"])
+    elif course.quiz_must_pass and not all(grade.passed for grade in grades.values()):
+        return None
+    else:
+        LessonProgress.objects.create(
+            user=user,
+            lesson=lesson,
+            lesson_title=lesson.title,
+            completed_at=timezone.now(),
+            score=score,
+        )
     return completion_evaluate(user=user, course=course)

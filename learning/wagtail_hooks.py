@@ -12,6 +12,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control, pat
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
+from assessments.selectors import quiz_summaries
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from courses.selectors import course_of
 
@@ -58,7 +59,8 @@ def _serve_lesson(next_serve, page, request, args, kwargs):
         messages.warning(request, _("Complete the previous lessons first."))
         target = state.resume.page if state.resume else course
         return redirect(target.get_url(request))
-    response = next_serve(page, request, args, {**kwargs, "learner": state})
+    quizzes = quiz_summaries(user=request.user, quiz_ids=page.quiz_ids)
+    response = next_serve(page, request, args, {**kwargs, "learner": state, "quizzes": quizzes})
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
     return response

@@ -90,3 +90,50 @@ def course_tree(
         for number, lesson_title in enumerate(lessons, start=1)
     ]
     return course, pages
+
+
+SAMPLE_BANK = "assessments/data/ngan-hang-mau.gift"
+
+
+def sample_questions(bank_name: str = "Ngân hàng mẫu"):
+    """The platform's sample bank (8 questions of every type), imported through the service."""
+    from pathlib import Path
+
+    from assessments.models import Question, QuestionBank
+    from assessments.services import questions_import
+
+    bank, _ = QuestionBank.objects.get_or_create(name=bank_name)
+    root = Path(__file__).resolve().parents[1]
+    report = questions_import(bank=bank, data=(root / SAMPLE_BANK).read_bytes())
+    assert not report.errors, report.errors
+    return {q.idnumber: q for q in Question.objects.filter(pk__in=report.question_ids)}
+
+
+def quiz_of(questions, *, title="Bài kiểm tra an toàn số", **fields):
+    """A quiz with one fixed slot per question, in the order given."""
+    from assessments.models import Quiz, QuizSlot
+
+    quiz = Quiz.objects.create(title=title, **fields)
+    for order, question in enumerate(questions):
+        QuizSlot.objects.create(quiz=quiz, question=question, sort_order=order)
+    return quiz
+
+
+def lesson_with_quiz(course, quiz, *, title="Bài kiểm tra cuối khóa", slug="kiem-tra"):
+    """A published lesson at the end of ``course`` holding ``quiz``."""
+    from courses.models import LessonPage
+    from courses.services import page_publish
+
+    return page_publish(
+        parent=course,
+        page_class=LessonPage,
+        slug=slug,
+        fields={
+            "title": title,
+            "estimated_minutes": 15,
+            "body": [
+                {"type": "paragraph", "value": "<p>Làm bài kiểm tra dưới đây.</p>"},
+                {"type": "quiz", "value": {"quiz": quiz.pk}},
+            ],
+        },
+    )

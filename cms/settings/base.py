@@ -147,6 +147,10 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly: each reminder and each weekly digest is keyed, so it goes out once.
     "class-reminders": {"task": "classes.tasks.send_reminders", "schedule": 3600.0},
     "class-digests": {"task": "classes.tasks.send_digests", "schedule": 3600.0},
+    "close-overdue-attempts": {
+        "task": "assessments.tasks.close_overdue_attempts",
+        "schedule": 300.0,
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------

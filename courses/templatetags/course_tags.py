@@ -27,3 +27,12 @@ def catalogue_url(context) -> str:
         path = index.get_url(context.get("request")) if index else ""
         cache.set("courses:catalogue-path", path, 300)
     return path
+
+
+@register.filter
+def lookup(mapping, key):
+    """``quizzes|lookup:quiz.pk``: an entry of a dict in the context, or None."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

@@ -1,0 +1,135 @@
+/* Autosave, offline keeping and the countdown of a quiz attempt.
+ *
+ * Every change is saved to the server at once (text after a short pause). A save that fails
+ * (no signal in a commune hall) is kept in localStorage and sent again when the connection
+ * returns or the page is reloaded, so nothing typed is lost. The countdown runs on
+ * performance.now(), which moves with real time whatever the phone's clock is set to; the
+ * server enforces the limit anyway. */
+(function () {
+    "use strict";
+    var form = document.querySelector(".attempt-form");
+    if (!form) { return; }
+    var status = document.querySelector(".save-status");
+    var key = "hvs-attempt-" + form.dataset.attempt;
+    var saveUrl = form.dataset.saveUrl;
+    var timer = null;
+    var sending = false;
+    var again = false;
+
+    function say(text) { if (status) { status.textContent = text; } }
+
+    function snapshot() {
+        var entries = [];
+        new FormData(form).forEach(function (value, name) {
+            if (name !== "csrfmiddlewaretoken") { entries.push([name, value]); }
+        });
+        return entries;
+    }
+
+    function keep() {
+        try { localStorage.setItem(key, JSON.stringify(snapshot())); } catch (e) { /* private mode */ }
+    }
+
+    function forget() {
+        try { localStorage.removeItem(key); } catch (e) { /* private mode */ }
+    }
+
+    function restore() {
+        var stored = null;
+        try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { stored = null; }
+        if (!stored || !stored.length) { return false; }
+        var byName = {};
+        stored.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
+        Array.prototype.forEach.call(form.elements, function (field) {
+            if (!field.name || field.name === "s" || field.name === "csrfmiddlewaretoken") { return; }
+            var values = byName[field.name] || [];
+            if (field.type === "radio" || field.type === "checkbox") {
+                field.checked = values.indexOf(field.value) !== -1;
+            } else if (field.tagName === "SELECT" || field.tagName === "TEXTAREA" || field.type === "text") {
+                field.value = values.length ? values[0] : "";
+            }
+        });
+        return true;
+    }
+
+    function save() {
+        if (sending) { again = true; return; }
+        sending = true;
+        say(status.dataset.saving);
+        fetch(saveUrl, {
+            method: "POST",
+            body: new FormData(form),
+            credentials: "same-origin",
+            headers: { "X-Requested-With": "fetch" }
+        }).then(function (response) {
+            return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+        }).then(function (result) {
+            if (result.ok) {
+                forget();
+                say(status.dataset.saved + " " + result.data.at);
+            } else if (result.data && result.data.closed) {
+                forget();
+                window.location.href = result.data.url;
+            }
+        }).catch(function () {
+            say(status.dataset.offline);
+        }).then(function () {
+            sending = false;
+            if (again) { again = false; save(); }
+        });
+    }
+
+    function changed(event) {
+        keep();
+        clearTimeout(timer);
+        var typing = event.target.tagName === "TEXTAREA" || event.target.type === "text";
+        timer = setTimeout(save, typing ? 800 : 0);
+    }
+
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    window.addEventListener("online", function () { if (localStorage.getItem(key)) { save(); } });
+
+    form.addEventListener("submit", function (event) {
+        var submitter = event.submitter;
+        if (submitter && submitter.getAttribute("formaction")) { return; }
+        if (form.dataset.timeUp) { forget(); return; }
+        var unanswered = 0;
+        form.querySelectorAll("fieldset.question").forEach(function (box) {
+            var filled = Array.prototype.some.call(box.querySelectorAll("input, textarea, select"), function (field) {
+                if (field.type === "hidden") { return false; }
+                if (field.type === "radio" || field.type === "checkbox") { return field.checked; }
+                return field.value.trim() !== "";
+            });
+            if (!filled && box.querySelector(".question-number")) { unanswered += 1; }
+        });
+        var message = form.dataset.confirm;
+        if (unanswered) { message = form.dataset.unanswered + " " + unanswered + ". " + message; }
+        if (!window.confirm(message)) { event.preventDefault(); return; }
+        forget();
+    });
+
+    if (restore()) { save(); }
+
+    var clock = document.querySelector(".timer");
+    if (clock) {
+        var total = parseInt(clock.dataset.remaining, 10);
+        var shown = clock.querySelector(".timer-value");
+        var started = performance.now();
+        var tick = function () {
+            var left = Math.max(0, Math.round(total - (performance.now() - started) / 1000));
+            var minutes = Math.floor(left / 60);
+            var seconds = left % 60;
+            shown.textContent = (minutes < 10 ? "0" : "") + minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+            if (left <= 60) { clock.classList.add("timer-low"); }
+            if (left <= 0) {
+                form.dataset.timeUp = "1";
+                forget();
+                form.submit();
+                return;
+            }
+            setTimeout(tick, 1000);
+        };
+        tick();
+    }
+}());

@@ -1,0 +1,289 @@
+"""A quiz in a lesson, as a learner takes it: start, autosave, resume, submit, the lesson done.
+
+The server decides everything: the browser never sees an answer id, a credit, a feedback text
+or an accepted answer before submitting; a double submit counts once; the time limit holds
+whatever the browser says.
+"""
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from assessments import services as assessment
+from assessments.models import Answer, Attempt, Question, QuestionBank, QuizGrade
+from learning import services
+from learning.models import CourseCompletion, LessonProgress
+from tests.factories import course_tree, lesson_with_quiz, quiz_of, sample_questions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bank(db):
+    return sample_questions()
+
+
+@pytest.fixture
+def setup(bank, learner):
+    course, lessons = course_tree(lessons=("Mở đầu",), sequential=True)
+    quiz = quiz_of(
+        [bank["ATM-01"], bank["ATM-02"], bank["DVC-01"], bank["ATM-04"]],
+        pass_mark=Decimal(75),
+        time_limit_minutes=10,
+    )
+    lesson = lesson_with_quiz(course, quiz)
+    services.enrolment_create(user=learner, course=course)
+    services.lesson_complete(user=learner, lesson=lessons[0])
+    return course, lesson, quiz
+
+
+def start(client, lesson, quiz):
+    response = client.post(f"/hoc-tap/bai-hoc/{lesson.pk}/kiem-tra/{quiz.pk}/bat-dau/")
+    assert response.status_code == 302, response
+    return Attempt.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+
+
+def position(answer_row, text):
+    texts = {a.pk: a.text for a in answer_row.question.answers.all()}
+    return next(i for i, pk in enumerate(answer_row.layout["choices"]) if texts[pk] == text)
+
+
+def right_form(attempt) -> dict:
+    """The form a learner who knows every answer sends."""
+    rows = {row.question.idnumber: row for row in attempt.answers.select_related("question")}
+    data = {"s": [str(row.slot) for row in rows.values()]}
+    data[f"q{rows['ATM-01'].slot}"] = str(position(rows["ATM-01"], "Ngua-Vang-7-Song!"))
+    data[f"q{rows['ATM-02'].slot}"] = "1"
+    data[f"q{rows['DVC-01'].slot}"] = "vneid"
+    data[f"q{rows['ATM-04'].slot}"] = "12"
+    return data
+
+
+def save(client, attempt, data):
+    return client.post(
+        f"/hoc-tap/bai-lam/{attempt.pk}/luu/", data, headers={"x-requested-with": "fetch"}
+    )
+
+
+def test_the_lesson_offers_the_quiz_instead_of_a_complete_button(client, setup, learner):
+    _course, lesson, quiz = setup
+    client.force_login(learner)
+    html = client.get(lesson.url).content.decode()
+    assert quiz.title in html and "Bắt đầu làm bài" in html
+    assert "Điểm đạt: 75%" in html and "Thời gian làm bài: 10 phút" in html
+    assert f"/hoc-tap/bai-hoc/{lesson.pk}/hoan-thanh/" not in html
+
+
+def test_learner_resumes_with_answers_kept_then_passes_and_the_lesson_is_done(
+    client, setup, learner
+):
+    course, lesson, quiz = setup
+    client.force_login(learner)
+    attempt = start(client, lesson, quiz)
+    form = right_form(attempt)
+    half = {key: value for key, value in form.items() if key in ("s", "q1", "q2")}
+    reply = save(client, attempt, half)
+    assert reply.status_code == 200 and reply.json()["saved"] == 4
+    # The connection drops; the learner comes back through the lesson.
+    assert "Làm tiếp" in client.get(lesson.url).content.decode()
+    assert start(client, lesson, quiz) == attempt  # starting again resumes, never a second one
+    page = client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").content.decode()
+    assert f'name="q1" value="{half["q1"]}" checked' in page
+    assert 'name="q2" value="1" checked' in page
+    done = client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", form, follow=True)
+    assert "Bạn đã đạt với 100%" in done.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.GRADED and attempt.passed
+    progress = LessonProgress.objects.get(user=learner, lesson=lesson)
+    assert progress.score == 100
+    assert CourseCompletion.objects.filter(user=learner, course=course).exists()
+    assert "Bạn đã hoàn thành bài học này" in client.get(lesson.url).content.decode()
+
+
+def test_a_failed_quiz_leaves_the_lesson_open_and_offers_another_try(client, setup, learner):
+    _course, lesson, quiz = setup
+    client.force_login(learner)
+    attempt = start(client, lesson, quiz)
+    form = right_form(attempt)
+    form[f"q{form['s'][1]}"] = "0"  # the OTP question wrong: 75% needed, 75% scored…
+    form[f"q{form['s'][3]}"] = "30"  # …and the number wrong too: 50%
+    client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", form)
+    attempt.refresh_from_db()
+    assert attempt.percent == 50 and attempt.passed is False
+    assert not LessonProgress.objects.filter(user=learner, lesson=lesson).exists()
+    html = client.get(lesson.url).content.decode()
+    assert "Điểm của bạn: 50%" in html and "Làm lại" in html
+
+
+def test_quiz_completes_the_lesson_when_not_passed_if_the_course_allows(client, setup, learner):
+    course, lesson, quiz = setup
+    course.quiz_must_pass = False
+    course.save_revision().publish()
+    client.force_login(learner)
+    attempt = start(client, lesson, quiz)
+    client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", {"s": ["1"]})
+    assert LessonProgress.objects.get(user=learner, lesson=lesson).score == 0
+
+
+def test_submitting_twice_counts_once(client, setup, learner):
+    _course, lesson, quiz = setup
+    client.force_login(learner)
+    attempt = start(client, lesson, quiz)
+    form = right_form(attempt)
+    client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", form)
+    wrong = {"s": form["s"], "q1": "0", "q2": "0"}
+    client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", wrong)
+    attempt.refresh_from_db()
+    assert attempt.percent == 100
+    assert QuizGrade.objects.get(user=learner, quiz=quiz).attempts_graded == 1
+    assert Attempt.objects.filter(user=learner, quiz=quiz).count() == 1
+
+
+def test_time_limit_holds_whatever_the_browser_says(client, setup, learner):
+    _course, lesson, quiz = setup
+    client.force_login(learner)
+    attempt = start(client, lesson, quiz)
+    assert attempt.deadline - attempt.started_at == timedelta(minutes=10)
+    first = right_form(attempt)
+    save(client, attempt, {"s": first["s"], "q1": first["q1"]})  # in time
+    # Eleven minutes later by the server's clock; the phone claims it is still early.
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=timezone.now() - timedelta(minutes=11),
+        deadline=timezone.now() - timedelta(minutes=1),
+    )
+    late = save(client, attempt, {**first, "client_time": "2020-01-01T00:00:00Z"})
+    assert late.status_code == 409 and late.json()["closed"] is True
+    assert "Hết giờ" in late.json()["error"]
+    client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", first)  # too late to add anything
+    attempt.refresh_from_db()
+    assert attempt.closed_by_timer and attempt.state == Attempt.State.GRADED
+    assert attempt.percent == 25  # only the answer saved in time counts
+
+
+def test_overdue_attempts_are_closed_by_the_sweep(setup, learner):
+    _course, _lesson, quiz = setup
+    attempt = assessment.attempt_start(user=learner, quiz=quiz)
+    later = attempt.deadline + timedelta(minutes=5)
+    assert assessment.attempts_close_overdue(now=later) == 1
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.GRADED and attempt.closed_by_timer
+
+
+def test_attempts_run_out(client, setup, learner):
+    _course, lesson, quiz = setup
+    quiz.attempts_allowed = 1
+    quiz.save()
+    client.force_login(learner)
+    attempt = start(client, lesson, quiz)
+    client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", {"s": ["1"]})
+    refused = client.post(f"/hoc-tap/bai-hoc/{lesson.pk}/kiem-tra/{quiz.pk}/bat-dau/", follow=True)
+    assert "Bạn đã dùng hết số lần làm bài" in refused.content.decode()
+    assert Attempt.objects.filter(user=learner).count() == 1
+
+
+def test_nobody_else_can_open_save_or_submit_an_attempt(client, setup, learner):
+    from tests.factories import UserFactory
+
+    _course, lesson, quiz = setup
+    attempt = assessment.attempt_start(user=learner, quiz=quiz, context_id=lesson.pk)
+    client.force_login(UserFactory())
+    assert client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").status_code == 404
+    assert save(client, attempt, {"s": ["1"], "q1": "0"}).status_code == 404
+    assert client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/").status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.is_open
+
+
+def test_a_learner_not_enrolled_cannot_start(client, setup):
+    from tests.factories import UserFactory
+
+    _course, lesson, quiz = setup
+    client.force_login(UserFactory())
+    client.post(f"/hoc-tap/bai-hoc/{lesson.pk}/kiem-tra/{quiz.pk}/bat-dau/")
+    assert not Attempt.objects.exists()
+
+
+def test_a_quiz_not_in_the_lesson_cannot_be_started_from_it(client, setup, bank, learner):
+    _course, lesson, _quiz = setup
+    other = quiz_of([bank["ATM-02"]], title="Khác")
+    client.force_login(learner)
+    response = client.post(f"/hoc-tap/bai-hoc/{lesson.pk}/kiem-tra/{other.pk}/bat-dau/")
+    assert response.status_code == 404
+
+
+def test_nothing_gives_the_answers_away_before_submitting(client, learner):
+    """Scan the open attempt's HTML and autosave JSON for answer ids, credit, feedback and
+    accepted answers: none may be there."""
+    bank = QuestionBank.objects.create(name="Kiểm tra rò rỉ")
+    from assessments.services import category_ensure
+
+    category = category_ensure(bank=bank, parts=("Rò rỉ",))
+    secrets = []
+
+    def question(kind, answers, **fields):
+        made = Question.objects.create(category=category, qtype=kind, name=f"Câu {kind}", **fields)
+        for order, (pk, text, fraction, feedback) in enumerate(answers):
+            Answer.objects.create(
+                pk=pk,
+                question=made,
+                sort_order=order,
+                text=text,
+                fraction=Decimal(fraction),
+                feedback=feedback,
+            )
+            secrets.append(str(pk))
+            secrets.append(feedback)
+        return made
+
+    single = question(
+        "single_choice",
+        [
+            (870001, "Lựa chọn A", "1", "PHAN-HOI-DUNG-A"),
+            (870002, "Lựa chọn B", "0", "PHAN-HOI-SAI-B"),
+        ],
+        general_feedback="GIAI-THICH-CHUNG-1",
+        correct_feedback="KHI-DUNG-TOAN-BO",
+    )
+    short = question(
+        "short_answer",
+        [(870003, "DAP-AN-NGAN-BI-MAT", "1", "PHAN-HOI-NGAN")],
+    )
+    number = question("numerical", [(870004, "314159", "1", "PHAN-HOI-SO")])
+    secrets += ["GIAI-THICH-CHUNG-1", "KHI-DUNG-TOAN-BO", "DAP-AN-NGAN-BI-MAT", "314159"]
+    course, _ = course_tree(lessons=())
+    quiz = quiz_of([single, short, number])
+    lesson = lesson_with_quiz(course, quiz)
+    services.enrolment_create(user=learner, course=course)
+    client.force_login(learner)
+    attempt = start(client, lesson, quiz)
+    page = client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").content.decode()
+    guess = {"s": ["1", "2"], "q1": "0", "q2": "đoán thử"}
+    autosave = save(client, attempt, guess).content.decode()
+    lesson_page = client.get(lesson.url).content.decode()
+    for text in (page, autosave, lesson_page):
+        for secret in secrets:
+            assert secret not in text, secret
+        assert "fraction" not in text and "credit" not in text
+    assert "Lựa chọn A" in page and "Lựa chọn B" in page  # the choices themselves, of course
+    assert set(json.loads(autosave)) == {"saved", "at"}
+
+
+def test_query_budgets_on_the_quiz_pages(client, setup, learner, django_assert_max_num_queries):
+    _course, lesson, quiz = setup
+    client.force_login(learner)
+    client.get(lesson.url)
+    with django_assert_max_num_queries(25):
+        client.get(lesson.url)
+    attempt = start(client, lesson, quiz)
+    form = right_form(attempt)
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert save(client, attempt, form).status_code == 200
+    with django_assert_max_num_queries(40):
+        client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", form)
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").status_code == 200
