@@ -2,5 +2,6 @@
 
 from django.dispatch import Signal
 
-# Sent after commit, once per attempt, when its grade is final (``attempt=``).
+# Sent once per attempt when its grade is final (``attempt=``), inside the grading
+# transaction: receivers write in it, so the grade and what follows commit together.
 attempt_graded = Signal()

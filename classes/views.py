@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -355,7 +356,9 @@ class GradeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["mark"].max_value = maximum
         self.fields["mark"].validators.append(MaxValueValidator(maximum))
-        self.fields["mark"].help_text = _("From 0 to %(max)s.") % {"max": maximum.normalize()}
+        self.fields["mark"].help_text = _("From 0 to %(max)s.") % {
+            "max": floatformat(maximum, "-3")
+        }
 
 
 @never_cache

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -138,15 +139,15 @@ def attempt_submit(request, attempt_id: int):
             messages.success(
                 request,
                 _("Submitted. You passed with %(percent)s%%.")
-                % {"percent": attempt.percent.normalize()},
+                % {"percent": floatformat(attempt.percent, "-2")},
             )
         else:
             messages.warning(
                 request,
                 _("Submitted. You scored %(percent)s%%; the pass mark is %(pass)s%%.")
                 % {
-                    "percent": attempt.percent.normalize(),
-                    "pass": attempt.quiz.pass_mark.normalize(),
+                    "percent": floatformat(attempt.percent, "-2"),
+                    "pass": floatformat(attempt.quiz.pass_mark, "-2"),
                 },
             )
     return redirect("learning:attempt", attempt_id=attempt.pk)

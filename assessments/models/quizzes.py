@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -34,7 +35,7 @@ class Quiz(index.Indexed, ClusterableModel):
     class Review(models.TextChoices):
         AFTER_SUBMIT = "after_submit", _("Right after each attempt")
         AFTER_FINAL = "after_final", _("Once passed or out of attempts")
-        NEVER = "never", _("Never")
+        NEVER = "never", pgettext_lazy("quiz review", "Never")
 
     title = models.CharField(_("title"), max_length=255)
     intro = RichTextField(_("instructions"), blank=True, features=["bold", "italic", "ol", "ul"])
@@ -168,7 +169,7 @@ class QuizSlot(Orderable):
 
 class Attempt(models.Model):
     class State(models.TextChoices):
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("attempt state", "In progress")
         NEEDS_GRADING = "needs_grading", _("Waiting for the teacher")
         GRADED = "graded", _("Graded")
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -216,7 +217,9 @@ def _graded(attempt: Attempt, answers: list[AttemptAnswer], now: datetime) -> At
     attempt.graded_at = now
     attempt.save()
     grade_update(user=attempt.user, quiz=attempt.quiz)
-    transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, attempt=attempt))
+    # In the same transaction: the lesson progress it leads to commits with the grade, or
+    # neither does. No crash between the two can leave a passed quiz without its lesson.
+    attempt_graded.send(sender=Attempt, attempt=attempt)
     return attempt
 
 
@@ -264,7 +267,7 @@ def answer_grade(
         raise AttemptError(_("Only essays are graded by hand."))
     if mark < 0 or mark > answer.mark:
         raise AttemptError(
-            _("The mark must be between 0 and %(max)s.") % {"max": answer.mark.normalize()}
+            _("The mark must be between 0 and %(max)s.") % {"max": floatformat(answer.mark, "-3")}
         )
     answer.awarded = mark
     answer.fraction = (mark / answer.mark) if answer.mark else Decimal(0)
