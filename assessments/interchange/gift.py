@@ -57,19 +57,22 @@ def category_path(raw: str) -> tuple[str, ...]:
 
 
 def _blocks(text: str):
-    """Yield (first line number, encoded block text, meta comments) for each question."""
+    """Yield (first line number, encoded block text, meta comments) for each question.
+
+    As in Moodle, a blank line always ends a question, even inside an unclosed ``{``: so a
+    missing ``}`` spoils one question, not every question after it.
+    """
     lines = _encode(text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")).split("\n")
     block: list[str] = []
     start = 0
-    depth = 0
     meta: list[tuple[str, str]] = []
     pending_meta: list[tuple[str, str]] = []
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        if stripped.startswith("//") and depth == 0:
+        if stripped.startswith("//"):
             pending_meta.extend(_META.findall(_decode(stripped)))
             continue
-        if not stripped and depth == 0:
+        if not stripped:
             if block:
                 yield start, "\n".join(block), meta
                 block, meta = [], []
@@ -78,7 +81,6 @@ def _blocks(text: str):
             start = number
             meta, pending_meta = pending_meta, []
         block.append(line)
-        depth = max(0, depth + line.count("{") - line.count("}"))
     if block:
         yield start, "\n".join(block), meta
 
@@ -378,6 +380,8 @@ def write(questions: list[c.ParsedQuestion]) -> str:
         general = f"\n####{escape(question.general_feedback)}" if question.general_feedback else ""
         if block is None:
             out.append(f"{head}{text}\n")
+        elif not block:
+            out.append(f"{head}{text}{{{general.strip()}}}\n")
         else:
             out.append(f"{head}{text}{{\n{block}{general}\n}}\n")
     return "\n".join(out)

@@ -125,6 +125,8 @@ def question_create(
         idnumber=parsed.idnumber[:100],
     )
     question.full_clean(exclude=["category", "competence", "tags"])
+    if parsed.tags:
+        question.tags.add(*[tag[:100] for tag in parsed.tags])  # committed by save()
     question.save()
     Answer.objects.bulk_create(
         Answer(
@@ -141,8 +143,6 @@ def question_create(
         MatchPair(question=question, sort_order=order, prompt=pair.prompt, answer=pair.answer[:500])
         for order, pair in enumerate(parsed.pairs)
     )
-    if parsed.tags:
-        question.tags.add(*[tag[:100] for tag in parsed.tags])
     for file in parsed.files:
         if QuestionFile.objects.filter(question=question, name=file.name[:255]).exists():
             continue
