@@ -117,9 +117,9 @@ def test_an_essay_waits_for_the_teacher_then_the_grade_counts(bank):
 def test_item_analysis_shows_which_questions_are_easy_and_which_discriminate(bank):
     quiz = quiz_of([bank["ATM-01"], bank["ATM-02"], bank["ATM-04"]])
     # Three strong learners get everything right; three weak ones get only the OTP question.
-    for strong in range(3):
+    for _strong in range(3):
         answer_all(services.attempt_start(user=UserFactory(), quiz=quiz), right=True)
-    for weak in range(3):
+    for _weak in range(3):
         attempt = services.attempt_start(user=UserFactory(), quiz=quiz)
         answer_all(attempt, right=False)
         row = attempt.answers.get(question=bank["ATM-02"])

@@ -1,0 +1,105 @@
+"""Question banks in the Wagtail admin: import with a preview, export, item analysis."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from assessments.models import Question, QuestionBank, QuestionImport
+from tests.factories import quiz_of, sample_questions
+
+pytestmark = pytest.mark.django_db
+
+GIFT = """::Thư rác::Thư đòi mật khẩu qua đường link là gì?{=thư lừa đảo}
+
+::Hỏng::Thiếu dấu đóng {=a ~b
+"""
+
+
+def upload(client, content: str, **fields):
+    data = {
+        "new_bank": "Ngân hàng tập huấn",
+        "file": SimpleUploadedFile("bo-de.gift", content.encode()),
+    }
+    return client.post("/admin/cau-hoi/nhap/", {**data, **fields})
+
+
+def test_the_preview_shows_counts_and_problems_and_saves_nothing(admin_client):
+    response = upload(admin_client, GIFT)
+    pending = QuestionImport.objects.get()
+    assert response["Location"] == f"/admin/cau-hoi/nhap/{pending.pk}/"
+    html = admin_client.get(response["Location"]).content.decode()
+    assert "có 1 câu hỏi nhập được" in html and "Trả lời ngắn: 1" in html
+    assert "dòng 3 (câu 2)" in html and "thiếu dấu } đóng" in html
+    assert not Question.objects.exists()
+
+
+def test_confirming_imports_and_shows_the_report(admin_client):
+    upload(admin_client, GIFT)
+    pending = QuestionImport.objects.get()
+    done = admin_client.post(f"/admin/cau-hoi/nhap/{pending.pk}/xac-nhan/", follow=True)
+    html = done.content.decode()
+    assert "Đã nhập 1 câu hỏi" in html and "Đã nhập: 1. Bỏ qua: 1." in html
+    assert Question.objects.get().category.bank.name == "Ngân hàng tập huấn"
+    pending.refresh_from_db()
+    assert pending.state == "imported" and bytes(pending.content) == b""
+    again = admin_client.post(f"/admin/cau-hoi/nhap/{pending.pk}/xac-nhan/")
+    assert again.status_code == 404 and Question.objects.count() == 1
+
+
+def test_cancelling_saves_nothing(admin_client):
+    upload(admin_client, GIFT)
+    pending = QuestionImport.objects.get()
+    admin_client.post(f"/admin/cau-hoi/nhap/{pending.pk}/xac-nhan/", {"cancel": "1"})
+    assert not Question.objects.exists()
+    assert QuestionImport.objects.get().state == "cancelled"
+
+
+def test_atomic_upload_imports_nothing_when_a_question_is_broken(admin_client):
+    upload(admin_client, GIFT, atomic="on")
+    pending = QuestionImport.objects.get()
+    assert (
+        "xác nhận lúc này sẽ không nhập câu nào"
+        in admin_client.get(f"/admin/cau-hoi/nhap/{pending.pk}/").content.decode()
+    )
+    admin_client.post(f"/admin/cau-hoi/nhap/{pending.pk}/xac-nhan/")
+    assert not Question.objects.exists()
+
+
+def test_a_bank_exports_to_gift_and_moodle_xml(admin_client):
+    sample_questions("Mẫu")
+    bank = QuestionBank.objects.get(name="Mẫu")
+    gift = admin_client.get(f"/admin/cau-hoi/ngan-hang/{bank.pk}/xuat/gift/")
+    assert "attachment" in gift["Content-Disposition"]
+    assert "::Mật khẩu mạnh::" in gift.content.decode()
+    xml = admin_client.get(f"/admin/cau-hoi/ngan-hang/{bank.pk}/xuat/xml/")
+    assert b"<quiz>" in xml.content and "Ứng dụng định danh".encode() in xml.content
+    assert admin_client.get(f"/admin/cau-hoi/ngan-hang/{bank.pk}/xuat/exe/").status_code == 404
+
+
+def test_item_analysis_page(admin_client):
+    bank = sample_questions()
+    quiz = quiz_of([bank["ATM-01"]])
+    html = admin_client.get(f"/admin/cau-hoi/bai-kiem-tra/{quiz.pk}/phan-tich/").content.decode()
+    assert "Chưa có lượt làm bài nào được chấm" in html
+
+
+def test_the_question_and_quiz_editors_open(admin_client):
+    bank = sample_questions()
+    question = bank["DVC-02"]
+    assert (
+        admin_client.get(f"/admin/snippets/assessments/question/edit/{question.pk}/").status_code
+        == 200
+    )
+    assert admin_client.get("/admin/snippets/assessments/quiz/add/").status_code == 200
+
+
+def test_staff_without_the_permission_cannot_import_or_export(client, staff_user):
+    staff_user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(staff_user)
+    bank = QuestionBank.objects.create(name="Riêng")
+    # Wagtail turns PermissionDenied into a redirect to the dashboard with a message.
+    for url in ("/admin/cau-hoi/nhap/", f"/admin/cau-hoi/ngan-hang/{bank.pk}/xuat/gift/"):
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (302, "/admin/")
+    refused = upload(client, GIFT)
+    assert refused["Location"] == "/admin/" and not QuestionImport.objects.exists()
