@@ -401,3 +401,30 @@ def skill_profile(*, user) -> list[SkillDomain]:
         elif domains:
             domains[-1].rows.append(SkillRow(item, levels.get(item.pk, 0), counts.get(item.pk, 0)))
     return domains
+
+
+def right_responses(attempt: Attempt) -> dict[int, dict]:
+    """The responses of a learner who knows every answer, by slot: for the demo data and the
+    benchmarks, which must take quizzes the way a person does (through the same services)."""
+    responses: dict[int, dict] = {}
+    rows = attempt.answers.select_related("question").prefetch_related(
+        "question__answers", "question__pairs"
+    )
+    for row in rows:
+        question, layout = row.question, row.layout or {}
+        answers = {answer.pk: answer for answer in question.answers.all()}
+        right = grading.correct_answers(question, layout)
+        if question.qtype in (Question.Type.SINGLE_CHOICE, Question.Type.TRUE_FALSE):
+            best = max(layout["choices"], key=lambda pk: answers[pk].fraction)
+            responses[row.slot] = {"choice": layout["choices"].index(best)}
+        elif question.qtype == Question.Type.MULTIPLE_CHOICE:
+            picks = [i for i, pk in enumerate(layout["choices"]) if answers[pk].fraction > 0]
+            responses[row.slot] = {"choices": picks}
+        elif question.qtype in (Question.Type.SHORT_ANSWER, Question.Type.NUMERICAL):
+            responses[row.slot] = {"text": right["texts"][0] if right["texts"] else ""}
+        elif question.qtype == Question.Type.MATCHING:
+            options = layout["options"]
+            responses[row.slot] = {
+                "pairs": {str(i): options.index(text) for i, text in enumerate(right["pairs"])}
+            }
+    return responses

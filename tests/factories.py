@@ -92,19 +92,13 @@ def course_tree(
     return course, pages
 
 
-SAMPLE_BANK = "assessments/data/ngan-hang-mau.gift"
-
-
 def sample_questions(bank_name: str = "Ngân hàng mẫu"):
     """The platform's sample bank (8 questions of every type), imported through the service."""
-    from pathlib import Path
-
     from assessments.models import Question, QuestionBank
-    from assessments.services import questions_import
+    from assessments.services import SAMPLE_BANK, questions_import
 
     bank, _ = QuestionBank.objects.get_or_create(name=bank_name)
-    root = Path(__file__).resolve().parents[1]
-    report = questions_import(bank=bank, data=(root / SAMPLE_BANK).read_bytes())
+    report = questions_import(bank=bank, data=SAMPLE_BANK.read_bytes())
     assert not report.errors, report.errors
     return {q.idnumber: q for q in Question.objects.filter(pk__in=report.question_ids)}
 

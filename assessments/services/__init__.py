@@ -18,6 +18,7 @@ from .framework import (
     framework_load_shipped,
 )
 from .questions import (
+    SAMPLE_BANK,
     ImportRefused,
     ImportReport,
     category_ensure,
@@ -28,6 +29,7 @@ from .questions import (
 
 __all__ = [
     "GRACE",
+    "SAMPLE_BANK",
     "SHIPPED_FRAMEWORK",
     "AttemptError",
     "FrameworkImportError",

@@ -9,6 +9,7 @@ a broken image) is reported and skipped without undoing the others.
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
@@ -29,6 +30,7 @@ from ..models import (
     QuestionFile,
 )
 
+SAMPLE_BANK = Path(__file__).resolve().parents[1] / "data" / "ngan-hang-mau.gift"
 IMAGE_TYPES = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_PIXELS = 25_000_000

@@ -209,10 +209,10 @@ def _plain(questions):
 
 
 def test_export_and_import_again_keeps_every_field(db):
-    from tests.factories import SAMPLE_BANK
+    from assessments.services import SAMPLE_BANK
 
     framework_load_shipped()
-    source = (ROOT / SAMPLE_BANK).read_bytes() + b"\n\n" + GIFT_WITH_PROBLEMS.encode()
+    source = SAMPLE_BANK.read_bytes() + b"\n\n" + GIFT_WITH_PROBLEMS.encode()
     first = bank("Gốc")
     questions_import(bank=first, data=source)
     questions_import(bank=first, data=moodle_xml(("the.png", png_bytes())))

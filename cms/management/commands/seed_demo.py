@@ -13,8 +13,15 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Membership, Organisation, User
-from assessments.models import Competence
-from assessments.services import framework_load_shipped
+from assessments.models import Attempt, Competence, Question, QuestionBank, Quiz, QuizSlot
+from assessments.selectors import right_responses
+from assessments.services import (
+    SAMPLE_BANK,
+    attempt_start,
+    attempt_submit,
+    framework_load_shipped,
+    questions_import,
+)
 from certificates import services as certificate_services
 from certificates.models import CertificateTemplate, IssuingBody
 from classes import services as class_services
@@ -178,6 +185,7 @@ class Command(BaseCommand):
                 )
         home = cms_services.home_page_publish(**HOME)
         self._courses(home, organisations)
+        self._quiz()
         self._certificates()
         self._classes(organisations)
 
@@ -230,6 +238,40 @@ class Command(BaseCommand):
                     relations={"competences": [competences[code] for code in lesson_codes]},
                 )
 
+    def _quiz(self) -> None:
+        """The sample question bank, and a timed final quiz closing the basic course."""
+        bank, _created = QuestionBank.objects.get_or_create(name="Ngân hàng mẫu: Kỹ năng số")
+        if not Question.objects.filter(category__bank=bank).exists():
+            questions_import(bank=bank, data=SAMPLE_BANK.read_bytes())
+        quiz, created = Quiz.objects.get_or_create(
+            title="Bài kiểm tra cuối khóa: Kỹ năng số cơ bản",
+            defaults={
+                "intro": "<p>7 câu, 15 phút. Cần đạt 70% để hoàn thành khóa học.</p>",
+                "time_limit_minutes": 15,
+                "attempts_allowed": 3,
+                "pass_mark": 70,
+                "shuffle_questions": True,
+            },
+        )
+        if created:
+            questions = Question.objects.filter(category__bank=bank).exclude(qtype="essay")
+            for order, question in enumerate(questions.order_by("idnumber")):
+                QuizSlot.objects.create(quiz=quiz, question=question, sort_order=order)
+        basic = CoursePage.objects.get(slug="ky-nang-so-co-ban")
+        page_publish(
+            parent=basic,
+            page_class=LessonPage,
+            slug="kiem-tra-cuoi-khoa",
+            fields={
+                "title": "Bài kiểm tra cuối khóa",
+                "estimated_minutes": 15,
+                "body": [
+                    {"type": "paragraph", "value": "<p>Ôn lại các bài trước rồi làm bài.</p>"},
+                    {"type": "quiz", "value": {"quiz": quiz.pk}},
+                ],
+            },
+        )
+
     def _certificates(self) -> None:
         """An issuing body, an active default template, both courses armed, and one
         certificate: citizen.demo has completed the basic course (issued once this
@@ -260,7 +302,13 @@ class Command(BaseCommand):
         citizen = User.objects.get(username="citizen.demo")
         learning_services.enrolment_create(user=citizen, course=basic)
         for lesson in LessonPage.objects.child_of(basic).live().order_by("path"):
-            learning_services.lesson_complete(user=citizen, lesson=lesson)
+            if not lesson.quiz_ids:
+                learning_services.lesson_complete(user=citizen, lesson=lesson)
+                continue
+            for quiz in Quiz.objects.filter(pk__in=lesson.quiz_ids):
+                if not Attempt.objects.filter(user=citizen, quiz=quiz).exists():
+                    attempt = attempt_start(user=citizen, quiz=quiz, context_id=lesson.pk)
+                    attempt_submit(attempt=attempt, responses=right_responses(attempt))
 
     def _classes(self, organisations: dict[str, Organisation]) -> None:
         """teacher.demo's class, joined by learner.demo and citizen.demo, with Resolution 57
