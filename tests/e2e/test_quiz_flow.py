@@ -1,0 +1,78 @@
+"""On a phone: a learner takes a timed quiz, loses the connection, reloads halfway and finds
+every answer kept, submits, passes, and sees the lesson marked complete."""
+
+import pytest
+
+from learning import services as learning
+from tests.factories import UserFactory, course_tree, lesson_with_quiz, quiz_of, sample_questions
+
+from .test_learner_journey import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def question(page, text):
+    return page.locator("fieldset.question", has_text=text)
+
+
+def test_learner_takes_a_timed_quiz_resumes_it_and_passes(phone):
+    bank = sample_questions()
+    course, lessons = course_tree(lessons=("Mở đầu",))
+    quiz = quiz_of(
+        [bank["ATM-01"], bank["ATM-02"], bank["DVC-01"], bank["ATM-03"], bank["DVC-02"]],
+        time_limit_minutes=10,
+        pass_mark=70,
+    )
+    lesson = lesson_with_quiz(course, quiz)
+    learner = UserFactory(username="hocvien.mai", full_name="Võ Thị Mai")
+    learning.enrolment_create(user=learner, course=course)
+    learning.lesson_complete(user=learner, lesson=lessons[0])
+
+    page = phone
+    blocked = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(m.text))
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, "hocvien.mai")
+    page.goto(lesson.url)
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.get_by_text("Thời gian còn lại:").wait_for()
+    assert page.locator(".timer-value").inner_text().startswith(("10:", "09:"))
+
+    status = page.locator(".save-status")
+    question(page, "mạnh nhất").get_by_label("Ngua-Vang-7-Song!").check()
+    status.get_by_text("Đã lưu lúc").wait_for()
+    question(page, "mã OTP").get_by_label("Sai").check()
+    status.get_by_text("Đã lưu lúc").wait_for()
+
+    # The signal drops in the commune hall: the answer waits on the phone, then goes.
+    page.context.set_offline(True)
+    question(page, "định danh điện tử").get_by_label("Câu trả lời của bạn").fill("vneid")
+    status.get_by_text("Mất kết nối").wait_for()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    status.get_by_text("Đã lưu lúc").wait_for()
+
+    page.reload()
+    assert question(page, "mạnh nhất").get_by_label("Ngua-Vang-7-Song!").is_checked()
+    assert question(page, "mã OTP").get_by_label("Sai").is_checked()
+    assert (
+        question(page, "định danh điện tử").get_by_label("Câu trả lời của bạn").input_value()
+        == "vneid"
+    )
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+
+    scams = question(page, "lừa đảo")
+    scams.get_by_label("Giục chuyển tiền gấp").check()
+    scams.get_by_label('Gửi đường link lạ để "xác minh"').check()
+    matching = question(page, "Ghép mỗi nơi")
+    matching.get_by_label("VNeID").select_option(label="Xuất trình căn cước điện tử")
+    matching.get_by_label("Cổng Dịch vụ công quốc gia").select_option(label="Nộp hồ sơ trực tuyến")
+    matching.get_by_label("Ứng dụng ngân hàng").select_option(label="Chuyển khoản")
+    page.get_by_role("button", name="Nộp bài").click()
+
+    page.get_by_text("Đã nộp bài. Bạn đã đạt với 100%.").wait_for()
+    assert "Điểm của bạn: 100%" in page.locator(".attempt-result").inner_text()
+    page.get_by_role("link", name="Quay lại bài học").click()
+    page.get_by_text("Bạn đã hoàn thành bài học này.").wait_for()
+    assert "Điểm của bạn: 100%" in page.locator(".quiz-panel").inner_text()
+    assert blocked == []
