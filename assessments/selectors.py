@@ -94,13 +94,18 @@ class Sheet:
         return sum(1 for slot in self.slots if slot.number is not None)
 
 
-def review_rules(attempt: Attempt, grade: QuizGrade | None, used: int) -> tuple[bool, bool]:
-    """Whether the review shows feedback and the correct answers (never while open)."""
-    if attempt.is_open:
+def review_rules(attempt: Attempt, grade: QuizGrade | None, closed: int, any_open: bool):
+    """Whether the review shows feedback (with each question's marks) and the correct answers.
+
+    Never while this or any other attempt at the quiz is open: a learner must not read
+    answers in one tab and type them in another. "Once passed or out of attempts" counts
+    only submitted attempts.
+    """
+    if attempt.is_open or any_open:
         return False, False
     quiz = attempt.quiz
     final = bool(grade and grade.passed) or bool(
-        quiz.attempts_allowed and used >= quiz.attempts_allowed
+        quiz.attempts_allowed and closed >= quiz.attempts_allowed
     )
 
     def allowed(rule: str) -> bool:
@@ -117,11 +122,15 @@ def attempt_sheet(attempt: Attempt, *, now=None) -> Sheet:
     an answer away: no answer ids, no credit, no feedback. In four queries."""
     now = now or timezone.now()
     grade = None
-    used = 0
+    closed, any_open = 0, attempt.is_open
     if not attempt.is_open:
         grade = QuizGrade.objects.filter(user_id=attempt.user_id, quiz_id=attempt.quiz_id).first()
-        used = Attempt.objects.filter(user_id=attempt.user_id, quiz_id=attempt.quiz_id).count()
-    show_feedback, show_answers = review_rules(attempt, grade, used)
+        states = Attempt.objects.filter(
+            user_id=attempt.user_id, quiz_id=attempt.quiz_id
+        ).values_list("state", flat=True)
+        closed = sum(1 for state in states if state != Attempt.State.IN_PROGRESS)
+        any_open = closed < len(states)
+    show_feedback, show_answers = review_rules(attempt, grade, closed, any_open)
     answers = attempt.answers.select_related("question").prefetch_related(
         "question__answers", "question__pairs", "question__files__image"
     )
@@ -180,8 +189,11 @@ def _fill(view: SlotView, question: Question, answer: AttemptAnswer, files) -> N
 
 
 def _review(view, question, answer, files, show_feedback: bool, show_answers: bool) -> None:
-    view.fraction, view.awarded = answer.fraction, answer.awarded
     view.needs_grading = answer.needs_grading
+    if show_feedback or show_answers:
+        # Right or wrong per question gives answers away (true/false above all): shown only
+        # when the quiz lets feedback or answers be seen.
+        view.fraction, view.awarded = answer.fraction, answer.awarded
     view.grader_comment = answer.grader_comment
     layout = answer.layout or {}
     outcome = grading.grade(question, layout, answer.response)

@@ -257,46 +257,66 @@ def teachers_with_open_assignments(*, now: datetime):
 # Teachers and quizzes -----------------------------------------------------------------------
 
 
-def _assigned_lessons(classrooms) -> dict[int, set[int]]:
-    """Per class: ids of the lessons its assignments cover (chosen ones, or all the course's)."""
-    assignments = list(
-        Assignment.objects.filter(classroom__in=classrooms)
-        .select_related("course")
-        .prefetch_related("lessons")
-    )
+def _assignment_lessons(assignments: list[Assignment]) -> dict[int, set[int]]:
+    """Per assignment: ids of the lessons it covers (chosen ones, or all the course's)."""
     courses = {a.course.pk: a.course for a in assignments if a.course is not None}
     course_lessons = lessons_of(courses.values())
-    covered: dict[int, set[int]] = defaultdict(set)
+    covered: dict[int, set[int]] = {}
     for assignment in assignments:
         chosen = list(assignment.lessons.all())
         if not chosen and assignment.course is not None:
             chosen = course_lessons.get(assignment.course.pk, [])
-        covered[assignment.classroom_id].update(lesson.pk for lesson in chosen)
+        covered[assignment.pk] = {lesson.pk for lesson in chosen}
     return covered
 
 
-def answers_gradable_by(teacher):
-    """Essay answers a teacher may grade: by students of the classes they teach, in attempts
-    started from lessons those classes were assigned. Nobody else's students, nothing the
-    class was not given."""
-    classrooms = list(classes_taught_by(teacher))
-    covered = _assigned_lessons(classrooms)
+def _assignments_of(classrooms) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(classroom__in=classrooms)
+        .select_related("course")
+        .prefetch_related("lessons", "students")
+    )
+
+
+def _work_condition(assignments: list[Assignment], prefix: str) -> Q:
+    """Attempts (``prefix`` leads to the attempt) by the students an assignment is for, in
+    the lessons it covers."""
+    covered = _assignment_lessons(assignments)
     condition = Q(pk__in=[])
-    for classroom in classrooms:
-        lessons = covered.get(classroom.pk)
-        if lessons:
-            condition |= Q(
-                attempt__user__class_memberships__classroom=classroom,
-                attempt__context_id__in=lessons,
-            )
-    return AttemptAnswer.objects.filter(condition, question__qtype="essay").distinct()
+    for assignment in assignments:
+        if not covered[assignment.pk]:
+            continue
+        chosen = [student.pk for student in assignment.students.all()]
+        students = (
+            Q(**{f"{prefix}user_id__in": chosen})
+            if chosen
+            else Q(**{f"{prefix}user__class_memberships__classroom_id": assignment.classroom_id})
+        )
+        condition |= students & Q(**{f"{prefix}context_id__in": covered[assignment.pk]})
+    return condition
+
+
+def answers_gradable_by(teacher):
+    """Essay answers waiting for this teacher: by the students their classes' assignments
+    are for, in the lessons those assignments cover; never the teacher's own. Nobody else's
+    students, nothing the class was not given, and nothing already graded."""
+    assignments = _assignments_of(list(classes_taught_by(teacher)))
+    return (
+        AttemptAnswer.objects.filter(
+            _work_condition(assignments, "attempt__"),
+            question__qtype="essay",
+            needs_grading=True,
+            attempt__state=Attempt.State.NEEDS_GRADING,
+        )
+        .exclude(attempt__user=teacher)
+        .distinct()
+    )
 
 
 def grading_queue(*, teacher) -> list:
     """Essays waiting for this teacher, oldest submission first."""
     return list(
         answers_gradable_by(teacher)
-        .filter(needs_grading=True, attempt__state="needs_grading")
         .select_related("attempt__user", "attempt__quiz", "question")
         .order_by("attempt__submitted_at", "pk")[:200]
     )
@@ -304,7 +324,7 @@ def grading_queue(*, teacher) -> list:
 
 def class_quizzes(*, classroom: Classroom) -> list:
     """The quizzes in the lessons a class was assigned, for item analysis."""
-    covered = _assigned_lessons([classroom]).get(classroom.pk, set())
+    covered = set().union(*_assignment_lessons(_assignments_of([classroom])).values())
     quiz_ids = {
         pk for lesson in LessonPage.objects.filter(pk__in=covered) for pk in lesson.quiz_ids
     }
@@ -312,10 +332,7 @@ def class_quizzes(*, classroom: Classroom) -> list:
 
 
 def class_attempts(*, classroom: Classroom, quiz):
-    """Attempts at ``quiz`` by the class's students, from the lessons it was assigned."""
-    covered = _assigned_lessons([classroom]).get(classroom.pk, set())
-    return Attempt.objects.filter(
-        quiz=quiz,
-        user__class_memberships__classroom=classroom,
-        context_id__in=covered,
-    )
+    """Attempts at ``quiz`` by the students the class's assignments are for, from the
+    lessons they cover."""
+    condition = _work_condition(_assignments_of([classroom]), "")
+    return Attempt.objects.filter(condition, quiz=quiz).distinct()

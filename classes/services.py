@@ -82,7 +82,10 @@ def _enrol(user, assignment: Assignment) -> None:
 @transaction.atomic
 def member_add(*, classroom: Classroom, user) -> bool:
     """Add ``user`` to the class and enrol them in what the whole class is assigned.
-    Returns whether they were new to the class."""
+    Returns whether they were new to the class. A teacher of the class cannot also be its
+    student: they would grade their own essays."""
+    if classroom.teachers.filter(pk=user.pk).exists():
+        raise ClassError(_("A teacher of this class cannot join it as a student."))
     try:
         with transaction.atomic():
             ClassMember.objects.create(classroom=classroom, user=user)

@@ -6,7 +6,7 @@ objects. Nothing here imports Django models, so the formats are tested on their 
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 SINGLE_CHOICE = "single_choice"
 MULTIPLE_CHOICE = "multiple_choice"
@@ -137,6 +137,25 @@ def meta_tags(question: ParsedQuestion) -> list[str]:
     if question.level:
         tags.append(f"{LEVEL_TAG}{question.level}")
     return tags
+
+
+# Numbers in answers and tolerances stay below a billion and above a billionth: enough for
+# any quiz, and far from the exponents (1e999999999) that make decimal arithmetic overflow.
+NUMBER_LIMIT = Decimal(10) ** 9
+
+
+def number(text: str) -> Decimal:
+    """A number from a question file; ValueError (with a Vietnamese message) otherwise."""
+    try:
+        value = Decimal(text.strip())
+    except (InvalidOperation, ValueError) as error:
+        raise ValueError(f"“{text.strip()[:30]}” không phải là một số.") from error
+    # adjusted() first: abs() of 1e999999999 would itself overflow the decimal context.
+    if not value.is_finite() or value.adjusted() >= 9 or abs(value) >= NUMBER_LIMIT:
+        raise ValueError(f"“{text.strip()[:30]}” không phải là một số hợp lệ (quá lớn).")
+    if value and value.adjusted() < -9:
+        value = Decimal(0)
+    return value
 
 
 def fraction_from_percent(text: str) -> Decimal:

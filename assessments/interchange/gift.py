@@ -43,6 +43,9 @@ def _clean(text: str) -> str:
     return _decode(text).strip()
 
 
+_UNREADABLE = "Không đọc được câu hỏi này; câu này được bỏ qua."
+
+
 class _Refused(ValueError):
     """One question that cannot be read; the message is Vietnamese, for the importer."""
 
@@ -124,13 +127,13 @@ def _number(text: str) -> tuple[Decimal, Decimal]:
     text = _decode(text).strip()
     try:
         if ".." in text:
-            low, high = (Decimal(part.strip()) for part in text.split("..", 1))
+            low, high = (c.number(part) for part in text.split("..", 1))
             low, high = min(low, high), max(low, high)
             return (low + high) / 2, (high - low) / 2
         value, _, tolerance = text.partition(":")
-        return Decimal(value.strip()), abs(Decimal(tolerance.strip() or "0"))
-    except InvalidOperation as error:
-        raise _Refused(f"Đáp án số “{text[:30]}” không phải là một số.") from error
+        return c.number(value), abs(c.number(tolerance or "0"))
+    except ValueError as error:
+        raise _Refused(f"Đáp án số “{text[:30]}” không phải là một số hợp lệ.") from error
 
 
 def _numerical(inner: str) -> list[c.ParsedAnswer]:
@@ -268,7 +271,7 @@ def _answers(question: c.ParsedQuestion, inner: str) -> None:
 
 def _named(question: c.ParsedQuestion) -> c.ParsedQuestion:
     if not question.name:
-        plain = re.sub(r"<[^>]*>", " ", question.text)
+        plain = re.sub(r"<[^<>]*>", " ", question.text[:2000])
         question.name = re.sub(r"\s+", " ", plain).strip()[:60] or f"Câu {question.position}"
     return question
 
@@ -290,9 +293,10 @@ def parse(text: str) -> c.ParseResult:
         position += 1
         try:
             result.questions.append(_question(stripped, line, meta, category, position))
-        except _Refused as refusal:
+        except (_Refused, ArithmeticError, ValueError) as refusal:
             name = stripped[2 : stripped.find("::", 2)] if stripped.startswith("::") else ""
-            result.problems.append(c.ParseProblem(line, position, str(refusal), _clean(name)))
+            message = str(refusal) if isinstance(refusal, _Refused) else _UNREADABLE
+            result.problems.append(c.ParseProblem(line, position, message, _clean(name[:200])))
     return result
 
 

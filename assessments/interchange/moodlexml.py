@@ -46,17 +46,45 @@ _FORMATS = {
     "plain_text": "plain",
     "markdown": "markdown",
 }
-_HIDDEN = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)
 _QUESTION_TAG = re.compile(r"<question\b")
 _OPTION_TAG = "tuy-chon:bo-qua-dau"
+
+
+_UNREADABLE = "Không đọc được câu hỏi này; câu này được bỏ qua."
 
 
 class _Refused(ValueError):
     pass
 
 
+_HIDDEN_PARTS = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"))
+
+
+def _blanked(text: str) -> str:
+    """The text with comments, CDATA sections and processing instructions replaced by their
+    line breaks only. Linear: each kind's next opening is looked up again only once the scan
+    has passed it (a regex, or a fresh search each time, rescans the whole file)."""
+    out, position = [], 0
+    upcoming = {opening: text.find(opening) for opening, _closing in _HIDDEN_PARTS}
+    closings = dict(_HIDDEN_PARTS)
+    while True:
+        for opening, found in upcoming.items():
+            if found != -1 and found < position:
+                upcoming[opening] = text.find(opening, position)
+        waiting = [(found, opening) for opening, found in upcoming.items() if found != -1]
+        if not waiting:
+            out.append(text[position:])
+            return "".join(out)
+        start, opening = min(waiting)
+        end = text.find(closings[opening], start + len(opening))
+        end = len(text) if end == -1 else end + len(closings[opening])
+        out.append(text[position:start])
+        out.append("\n" * text.count("\n", start, end))
+        position = end
+
+
 def _question_lines(text: str) -> list[int]:
-    blanked = _HIDDEN.sub(lambda match: "\n" * match.group(0).count("\n"), text)
+    blanked = _blanked(text)
     return [blanked.count("\n", 0, match.start()) + 1 for match in _QUESTION_TAG.finditer(blanked)]
 
 
@@ -91,12 +119,9 @@ def _bool(element: Element, tag: str, default: bool) -> bool:
 
 def _decimal(text: str, what: str) -> Decimal:
     try:
-        value = Decimal(text.strip())
-    except InvalidOperation as error:
-        raise _Refused(f"{what} “{text[:30]}” không phải là một số.") from error
-    if not value.is_finite():
-        raise _Refused(f"{what} “{text[:30]}” không phải là một số.")
-    return value
+        return c.number(text)
+    except ValueError as error:
+        raise _Refused(f"{what}: {error}") from error
 
 
 def _fraction(node: Element) -> Decimal:
@@ -136,8 +161,8 @@ def _question(node: Element, kind: str, category: tuple[str, ...]) -> c.ParsedQu
     mark = _text(node, "defaultgrade")
     if mark:
         question.default_mark = _decimal(mark, "Điểm mặc định")
-        if question.default_mark < 0:
-            raise _Refused("Điểm mặc định không được âm.")
+        if not 0 <= question.default_mark < 1000:
+            raise _Refused("Điểm mặc định phải từ 0 đến dưới 1000.")
     tags = [_text(tag) for tag in node.iterfind("tags/tag")]
     question.tags, question.competence, question.level = c.split_meta_tags(tags)
     if _OPTION_TAG in question.tags:
@@ -212,16 +237,14 @@ def parse(data: bytes) -> c.ParseResult:
         position += 1
         try:
             question = _question(node, kind, category)
-        except _Refused as refusal:
-            result.problems.append(
-                c.ParseProblem(line, position, str(refusal), _text(node.find("name")))
-            )
+        except (_Refused, ArithmeticError, ValueError) as refusal:
+            message = str(refusal) if isinstance(refusal, _Refused) else _UNREADABLE
+            name = _text(node.find("name"))[:200]
+            result.problems.append(c.ParseProblem(line, position, message, name))
             continue
         question.line, question.position = line, position
-        question.name = (
-            question.name
-            or re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", question.text)).strip()[:60]
-        )
+        plain = re.sub(r"<[^<>]*>", " ", question.text[:2000])
+        question.name = question.name or re.sub(r"\s+", " ", plain).strip()[:60]
         result.questions.append(question)
     return result
 

@@ -7,6 +7,7 @@ row first, so a double-clicked or re-sent submit is graded once: the second call
 attempt closed and returns it unchanged.
 """
 
+import logging
 import random
 import secrets
 from datetime import datetime, timedelta
@@ -21,6 +22,8 @@ from django.utils.translation import gettext as _
 from .. import grading
 from ..models import Attempt, AttemptAnswer, Question, QuestionCategory, Quiz, QuizGrade
 from ..signals import attempt_graded
+
+logger = logging.getLogger(__name__)
 
 # Network time for an autosave sent just before the deadline to arrive.
 GRACE = timedelta(seconds=20)
@@ -138,7 +141,11 @@ def attempt_start(
 
 
 def _lock(attempt: Attempt) -> Attempt:
-    return Attempt.objects.select_for_update(of=("self",)).select_related("quiz").get(pk=attempt.pk)
+    return (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz", "user")
+        .get(pk=attempt.pk)
+    )
 
 
 def _store(attempt: Attempt, responses: dict[int, object], now: datetime) -> int:
@@ -152,21 +159,25 @@ def _store(attempt: Attempt, responses: dict[int, object], now: datetime) -> int
     return len(answers)
 
 
-@transaction.atomic
 def attempt_save(
     *, attempt: Attempt, responses: dict[int, object], now: datetime | None = None
 ) -> int:
-    """Autosave: store the responses given (by slot). Returns how many slots were saved."""
+    """Autosave: store the responses given (by slot). Returns how many slots were saved.
+
+    A save that comes after the deadline closes the attempt with what was saved in time; the
+    close commits before the learner is told, so it is not undone by the refusal.
+    """
     now = now or timezone.now()
-    locked = _lock(attempt)
-    if not locked.is_open:
-        raise AttemptError(_("This attempt has already been submitted."))
-    if _overdue(locked, now):
-        _finish(locked, now=now, by_timer=True)
-        raise AttemptError(
-            _("Time is up. Your attempt was submitted with the answers saved in time.")
-        )
-    return _store(locked, responses, now)
+    with transaction.atomic():
+        locked = _lock(attempt)
+        if not locked.is_open:
+            refusal = _("This attempt has already been submitted.")
+        elif _overdue(locked, now):
+            _finish(locked, now=now, by_timer=True)
+            refusal = _("Time is up. Your attempt was submitted with the answers saved in time.")
+        else:
+            return _store(locked, responses, now)
+    raise AttemptError(refusal)
 
 
 def attempt_submit(
@@ -290,9 +301,13 @@ def attempts_close_overdue(*, now: datetime | None = None) -> int:
         state=Attempt.State.IN_PROGRESS, deadline__lt=now - GRACE
     ).values_list("pk", flat=True)
     for pk in list(overdue[:1000]):
-        with transaction.atomic():
-            attempt = _lock(Attempt(pk=pk))
-            if attempt.is_open and _overdue(attempt, now):
-                _finish(attempt, now=now, by_timer=True)
-                closed += 1
+        try:
+            with transaction.atomic():
+                attempt = _lock(Attempt(pk=pk))
+                if attempt.is_open and _overdue(attempt, now):
+                    _finish(attempt, now=now, by_timer=True)
+                    closed += 1
+        except Exception:
+            # One attempt that cannot be graded must not keep the others open.
+            logger.exception("Could not close overdue attempt %s", pk)
     return closed

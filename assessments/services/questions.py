@@ -89,7 +89,13 @@ def _image(file: common.ParsedFile):
             kind = probe.format
             width, height = probe.size
             probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (
+        UnidentifiedImageError,
+        PILImage.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as error:
         raise ValueError(f"Tệp “{file.name}” không phải ảnh PNG, JPEG, GIF hay WebP.") from error
     if kind not in IMAGE_TYPES or width * height > IMAGE_MAX_PIXELS:
         raise ValueError(f"Tệp “{file.name}” không phải ảnh PNG, JPEG, GIF hay WebP vừa cỡ.")
@@ -184,7 +190,7 @@ def questions_import(*, bank: QuestionBank, data: bytes, atomic: bool = False) -
                         question, warnings = question_create(
                             bank=bank, parsed=item, competences=competences
                         )
-                except (DatabaseError, ValueError, ValidationError) as error:
+                except (DatabaseError, ValueError, ValidationError, ArithmeticError) as error:
                     report.errors.append(
                         common.ParseProblem(
                             item.line, item.position, _db_message(error), item.name

@@ -123,3 +123,11 @@ def test_choices_are_shuffled_per_attempt_but_true_false_is_not(questions):
     assert len(orders) > 1
     tf = questions["ATM-02"]
     assert len({tuple(grading.make_layout(tf, random.Random(s))["choices"]) for s in range(5)}) == 1
+
+
+def test_wildcards_match_like_moodle_without_hanging_on_many_stars():
+    assert grading.wildcard_match("vn*id", "vneid")
+    assert grading.wildcard_match("*so", "chuyen doi so")
+    assert not grading.wildcard_match("a*b", "axxbc")
+    # A regex would backtrack for minutes here; the learner would just see the page hang.
+    assert not grading.wildcard_match("*a*a*a*a*a*a*a*b", "a" * 255)

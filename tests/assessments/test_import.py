@@ -367,3 +367,52 @@ def test_corpus_round_trip_is_stable(path):
         same(parsed.questions) if parsed.format != "gift" else same(parsed.questions).encode()
     )
     assert _plain(back.questions) == _plain(parsed.questions)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("::Số::Một số?{#1e999999999..1}", "không phải là một số hợp lệ"),
+        ("::Số::Một số?{#=%50%1e999999999:1}", "không phải là một số hợp lệ"),
+    ],
+)
+def test_absurd_numbers_in_gift_are_reported_not_crashed_on(db, data, message):
+    report = questions_import(bank=bank(), data=data.encode())
+    assert report.imported == 0 and message in report.errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "<defaultgrade>1e30</defaultgrade>",
+        "<defaultgrade>-1</defaultgrade>",
+    ],
+)
+def test_absurd_marks_in_moodle_xml_are_reported(db, snippet):
+    data = f"""<?xml version="1.0"?><quiz><question type="essay">
+<name><text>Tự luận</text></name><questiontext><text>Viết.</text></questiontext>
+{snippet}</question>
+<question type="numerical"><name><text>Số</text></name><questiontext><text>?</text></questiontext>
+<answer fraction="100"><text>3</text><tolerance>1e999999999</tolerance></answer></question>
+</quiz>""".encode()
+    report = questions_import(bank=bank(), data=data)
+    assert report.imported == 0 and len(report.errors) == 2
+    assert "Điểm mặc định" in report.errors[0]["message"]
+    assert "Sai số cho phép" in report.errors[1]["message"]
+
+
+def test_a_picture_bomb_is_left_out_and_the_question_kept(db):
+    buffer = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(buffer, "PNG")  # tiny file, 400 megapixels
+    report = questions_import(bank=bank(), data=moodle_xml(("the.png", buffer.getvalue())))
+    assert report.imported == 1 and not QuestionFile.objects.exists()
+    assert any("ảnh" in warning["message"] for warning in report.warnings)
+
+
+def test_unclosed_comments_do_not_confuse_the_line_numbers(db):
+    noise = "<?pi " + "<!--" * 5000 + " ?>\n"
+    data = moodle_xml().replace(b"<quiz>", ("<quiz>\n" + noise).encode(), 1)
+    report = questions_import(bank=bank(), data=data)
+    lines = data.decode().splitlines()
+    where = next(n for n, line in enumerate(lines, 1) if 'type="ddwtos"' in line)
+    assert report.imported == 1 and report.errors[0]["line"] == where

@@ -143,3 +143,42 @@ def test_the_lesson_picker_marks_lessons_with_a_quiz(client, classroom, teacher,
     login(client, teacher.username)
     html = client.get(f"/lop-hoc/{classroom.pk}/giao-bai/").content.decode()
     assert "Bài kiểm tra cuối khóa (bài kiểm tra)" in html
+
+
+def test_a_teacher_cannot_join_their_own_class_to_grade_themselves(classroom, teacher):
+    with pytest.raises(services.ClassError, match="không thể vào lớp với tư cách học viên"):
+        services.member_join(user=teacher, code=classroom.code)
+
+
+def test_a_graded_essay_leaves_the_queue_and_cannot_be_regraded(
+    client, teacher, students, assigned
+):
+    lesson, quiz = assigned
+    attempt = take(students[0], quiz, lesson)
+    essay = attempt.answers.get(question__qtype="essay")
+    login(client, teacher.username)
+    client.post(f"/lop-hoc/cham-bai/{essay.pk}/", {"mark": "1"})
+    assert client.post(f"/lop-hoc/cham-bai/{essay.pk}/", {"mark": "0"}).status_code == 404
+    essay.refresh_from_db()
+    assert essay.awarded == 1
+
+
+def test_essays_count_only_for_the_students_an_assignment_names(
+    client, classroom, teacher, students, course, quiz_lesson
+):
+    page, _lessons = course
+    lesson, quiz, _bank = quiz_lesson
+    services.assignment_create(
+        classroom=classroom,
+        actor=teacher,
+        course=page,
+        lessons=[lesson],
+        students=[students[0]],
+        starts_on=date(2026, 11, 1),
+        due_on=date(2026, 12, 31),
+    )
+    mine = take(students[0], quiz, lesson).answers.get(question__qtype="essay")
+    other = take(students[1], quiz, lesson).answers.get(question__qtype="essay")
+    login(client, teacher.username)
+    assert client.get(f"/lop-hoc/cham-bai/{mine.pk}/").status_code == 200
+    assert client.get(f"/lop-hoc/cham-bai/{other.pk}/").status_code == 404

@@ -157,6 +157,8 @@ def test_time_limit_holds_whatever_the_browser_says(client, setup, learner):
     late = save(client, attempt, {**first, "client_time": "2020-01-01T00:00:00Z"})
     assert late.status_code == 409 and late.json()["closed"] is True
     assert "Hết giờ" in late.json()["error"]
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.GRADED  # the late save closed it, for good
     client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", first)  # too late to add anything
     attempt.refresh_from_db()
     assert attempt.closed_by_timer and attempt.state == Attempt.State.GRADED
@@ -287,3 +289,48 @@ def test_query_budgets_on_the_quiz_pages(client, setup, learner, django_assert_m
         client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", form)
     with django_assert_max_num_queries(12):
         assert client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").status_code == 200
+
+
+def test_no_attempt_shows_answers_while_another_is_open(client, setup, learner):
+    """With answers shown "once passed or out of attempts", starting the last attempt must
+    not open the answers of the earlier one."""
+    _course, lesson, quiz = setup
+    quiz.attempts_allowed = 2
+    quiz.show_feedback = quiz.show_correct_answers = "after_final"
+    quiz.save()
+    client.force_login(learner)
+    first = start(client, lesson, quiz)
+    client.post(f"/hoc-tap/bai-lam/{first.pk}/nop/", {"s": ["1"]})
+    review = f"/hoc-tap/bai-lam/{first.pk}/"
+    assert "Đáp án được chấp nhận" not in client.get(review).content.decode()
+    second = start(client, lesson, quiz)
+    html = client.get(review).content.decode()
+    assert "Đáp án được chấp nhận" not in html and "VNeID" not in html
+    assert "Điểm: 0 / 1" not in html  # not even which questions were wrong
+    client.post(f"/hoc-tap/bai-lam/{second.pk}/nop/", {"s": ["1"]})
+    html = client.get(review).content.decode()
+    assert "Đáp án được chấp nhận: VNeID" in html and "Điểm: 0 / 1" in html
+
+
+def test_marks_per_question_stay_hidden_when_the_quiz_shows_no_review(client, setup, learner):
+    _course, lesson, quiz = setup
+    quiz.show_feedback = quiz.show_correct_answers = "never"
+    quiz.save()
+    client.force_login(learner)
+    attempt = start(client, lesson, quiz)
+    client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", right_form(attempt))
+    html = client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").content.decode()
+    assert "Điểm của bạn: 100%" in html
+    assert "Điểm: 1 / 1" not in html and "is-right" not in html and "đáp án đúng" not in html
+
+
+def test_an_absurd_number_is_just_a_wrong_answer(client, setup, learner):
+    _course, lesson, quiz = setup
+    client.force_login(learner)
+    attempt = start(client, lesson, quiz)
+    form = right_form(attempt)
+    form[f"q{form['s'][3]}"] = "1e999999999"
+    assert save(client, attempt, form).status_code == 200
+    client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", form)
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.GRADED and attempt.percent == 75
