@@ -1,15 +1,20 @@
 """The competence framework, question banks and quizzes in the Wagtail admin."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views, permissions
 from .models import (
+    Attempt,
+    AttemptAnswer,
     Competence,
     CompetenceFramework,
     ProficiencyLevel,
@@ -60,14 +65,11 @@ def bank_exports(bank: QuestionBank) -> str:
     )
 
 
-bank_exports.short_description = _("Export")
-
-
 class QuestionBankViewSet(SnippetViewSet):
     model = QuestionBank
     icon = "folder-open-inverse"
     menu_label = _("Question banks")
-    list_display = ["name", bank_exports]
+    list_display = ["name", Column("exports", label=_("Export"), accessor=bank_exports)]
 
 
 class QuestionCategoryViewSet(SnippetViewSet):
@@ -95,14 +97,16 @@ def quiz_analysis_link(quiz: Quiz) -> str:
     )
 
 
-quiz_analysis_link.short_description = _("Analysis")
-
-
 class QuizViewSet(SnippetViewSet):
     model = Quiz
     icon = "tasks"
     menu_label = _("Quizzes")
-    list_display = ["title", "time_limit_minutes", "pass_mark", quiz_analysis_link]
+    list_display = [
+        "title",
+        "time_limit_minutes",
+        "pass_mark",
+        Column("analysis", label=_("Analysis"), accessor=quiz_analysis_link),
+    ]
     search_fields = ["title"]
 
 
@@ -147,3 +151,29 @@ def register_import_menu_item():
         icon_name="upload",
         order=251,
     )
+
+
+@hooks.register("before_delete_snippet")
+def keep_what_learners_answered(request, instances):
+    """A quiz or question someone has answered is kept: their attempts refer to it and are
+    never deleted. Say so instead of failing on the protected reference."""
+    if not instances:
+        return None
+    model = type(instances[0])
+    keys = [instance.pk for instance in instances]
+    if model is Quiz:
+        answered = Attempt.objects.filter(quiz_id__in=keys).exists()
+    elif model is Question:
+        answered = AttemptAnswer.objects.filter(question_id__in=keys).exists()
+    else:
+        return None
+    if not answered:
+        return None
+    messages.error(
+        request,
+        _(
+            "Learners have already answered this; it is kept with their results. Remove it from "
+            "quizzes or lessons instead."
+        ),
+    )
+    return redirect(reverse(f"wagtailsnippets_assessments_{model._meta.model_name}:list"))

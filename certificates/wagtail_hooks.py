@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -26,15 +27,18 @@ def preview_link(template: CertificateTemplate) -> str:
     )
 
 
-preview_link.short_description = _("Sample")
-
-
 class CertificateTemplateViewSet(SnippetViewSet):
     model = CertificateTemplate
     icon = "doc-full"
     menu_label = _("Certificate templates")
     add_to_settings_menu = True
-    list_display = ["name", "course", "issuing_body", "active", preview_link]
+    list_display = [
+        "name",
+        "course",
+        "issuing_body",
+        "active",
+        Column("sample", label=_("Sample"), accessor=preview_link),
+    ]
     list_filter = ["active"]
 
 

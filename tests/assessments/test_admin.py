@@ -103,3 +103,43 @@ def test_staff_without_the_permission_cannot_import_or_export(client, staff_user
         assert (response.status_code, response["Location"]) == (302, "/admin/")
     refused = upload(client, GIFT)
     assert refused["Location"] == "/admin/" and not QuestionImport.objects.exists()
+
+
+def test_a_quiz_or_question_someone_answered_cannot_be_deleted(admin_client):
+    from assessments import services
+    from assessments.models import Quiz
+    from tests.factories import UserFactory
+
+    bank = sample_questions()
+    question = bank["ATM-01"]
+    quiz = quiz_of([question])
+    services.attempt_start(user=UserFactory(), quiz=quiz)
+    for url in (
+        f"/admin/snippets/assessments/quiz/delete/{quiz.pk}/",
+        f"/admin/snippets/assessments/question/delete/{question.pk}/",
+    ):
+        response = admin_client.post(url, follow=True)
+        assert "được giữ lại cùng kết quả" in response.content.decode()
+    assert Quiz.objects.filter(pk=quiz.pk).exists()
+    assert Question.objects.filter(pk=question.pk).exists()
+
+
+def test_a_quiz_slot_must_say_what_to_draw(admin_client):
+    response = admin_client.post(
+        "/admin/snippets/assessments/quiz/add/",
+        {
+            "title": "Thiếu câu hỏi",
+            "slots-TOTAL_FORMS": "1",
+            "slots-INITIAL_FORMS": "0",
+            "slots-MIN_NUM_FORMS": "1",
+            "slots-MAX_NUM_FORMS": "1000",
+            "slots-0-count": "1",
+            "slots-0-ORDER": "1",
+            "attempts_allowed": "0",
+            "grading_method": "highest",
+            "pass_mark": "50",
+            "show_feedback": "after_submit",
+            "show_correct_answers": "after_final",
+        },
+    )
+    assert "Hãy chọn một câu hỏi, hoặc một danh mục" in response.content.decode()
