@@ -15,6 +15,9 @@
     var timer = null;
     var sending = false;
     var again = false;
+    // Once the form is being submitted, an autosave answering late must not navigate away
+    // (it would land on the result page a second time and lose its message).
+    var leaving = false;
 
     function say(text) { if (status) { status.textContent = text; } }
 
@@ -53,6 +56,7 @@
     }
 
     function save() {
+        if (leaving) { return; }
         if (sending) { again = true; return; }
         sending = true;
         say(status.dataset.saving);
@@ -64,6 +68,7 @@
         }).then(function (response) {
             return response.json().then(function (data) { return { ok: response.ok, data: data }; });
         }).then(function (result) {
+            if (leaving) { return; }
             if (result.ok) {
                 forget();
                 say(status.dataset.saved + " " + result.data.at);
@@ -92,8 +97,8 @@
 
     form.addEventListener("submit", function (event) {
         var submitter = event.submitter;
-        if (submitter && submitter.getAttribute("formaction")) { return; }
-        if (form.dataset.timeUp) { forget(); return; }
+        if (submitter && submitter.getAttribute("formaction")) { leaving = true; return; }
+        if (form.dataset.timeUp) { leaving = true; forget(); return; }
         var unanswered = 0;
         form.querySelectorAll("fieldset.question").forEach(function (box) {
             var filled = Array.prototype.some.call(box.querySelectorAll("input, textarea, select"), function (field) {
@@ -106,6 +111,7 @@
         var message = form.dataset.confirm;
         if (unanswered) { message = form.dataset.unanswered + " " + unanswered + ". " + message; }
         if (!window.confirm(message)) { event.preventDefault(); return; }
+        leaving = true;
         forget();
     });
 
@@ -124,6 +130,7 @@
             if (left <= 60) { clock.classList.add("timer-low"); }
             if (left <= 0) {
                 form.dataset.timeUp = "1";
+                leaving = true;
                 forget();
                 form.submit();
                 return;
