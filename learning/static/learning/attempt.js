@@ -1,8 +1,8 @@
 /* Autosave, offline keeping and the countdown of a quiz attempt.
  *
  * Every change is saved to the server at once (text after a short pause). A save that fails
- * (no signal in a commune hall) is kept in localStorage and sent again when the connection
- * returns or the page is reloaded, so nothing typed is lost. The countdown runs on
+ * (no signal in a commune hall) is kept in localStorage and sent again (every few seconds, when
+ * the browser says it is online again, or when the page is reloaded), so nothing typed is lost. The countdown runs on
  * performance.now(), which moves with real time whatever the phone's clock is set to; the
  * server enforces the limit anyway. */
 (function () {
@@ -18,6 +18,10 @@
     // Once the form is being submitted, an autosave answering late must not navigate away
     // (it would land on the result page a second time and lose its message).
     var leaving = false;
+    // A failed save is tried again on its own, sooner at first: phones do not always say
+    // when the signal is back.
+    var retryDelay = 3000;
+    var retry = null;
 
     function say(text) { if (status) { status.textContent = text; } }
 
@@ -70,6 +74,7 @@
         }).then(function (result) {
             if (leaving) { return; }
             if (result.ok) {
+                retryDelay = 3000;
                 forget();
                 say(status.dataset.saved + " " + result.data.at);
             } else if (result.data && result.data.closed) {
@@ -78,6 +83,9 @@
             }
         }).catch(function () {
             say(status.dataset.offline);
+            clearTimeout(retry);
+            retry = setTimeout(save, retryDelay);
+            retryDelay = Math.min(retryDelay * 2, 30000);
         }).then(function () {
             sending = false;
             if (again) { again = false; save(); }
@@ -93,7 +101,9 @@
 
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
-    window.addEventListener("online", function () { if (localStorage.getItem(key)) { save(); } });
+    window.addEventListener("online", function () {
+        if (localStorage.getItem(key)) { clearTimeout(retry); save(); }
+    });
 
     form.addEventListener("submit", function (event) {
         var submitter = event.submitter;
