@@ -213,6 +213,21 @@ def grade(question: Question, layout: dict, response: dict | None) -> Outcome:
     return Outcome(ZERO)
 
 
+def grade_of(quiz, percents: list[Decimal]) -> Decimal | None:
+    """The grade that counts, from graded attempts' percents in attempt order, under the
+    quiz's grading method (highest, last, first, average). None before any graded attempt."""
+    if not percents:
+        return None
+    method = quiz.grading_method
+    if method == "last":
+        return percents[-1]
+    if method == "first":
+        return percents[0]
+    if method == "average":
+        return (sum(percents, ZERO) / len(percents)).quantize(Decimal("0.01"))
+    return max(percents)
+
+
 def correct_answers(question: Question, layout: dict) -> dict:
     """What the review shows as right, once the quiz allows it."""
     answers = list(question.answers.all())

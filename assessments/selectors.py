@@ -247,7 +247,11 @@ class QuizSummary:
     open_attempt: Attempt | None
     last_closed: Attempt | None
     used: int
-    grade: QuizGrade | None
+    grade: Decimal | None  # under the quiz's grading method, as QuizGrade keeps it
+
+    @property
+    def passed(self) -> bool:
+        return self.grade is not None and self.grade >= self.quiz.pass_mark
 
     @property
     def attempts_left(self) -> int | None:
@@ -264,28 +268,27 @@ class QuizSummary:
         return bool(self.last_closed and self.last_closed.state == Attempt.State.NEEDS_GRADING)
 
 
-def quiz_summaries(*, user, quiz_ids: list[int]) -> dict[int, QuizSummary]:
-    """Per quiz: the learner's open attempt, last submitted one, attempts used and grade.
-    Three queries, however many quizzes."""
-    if not quiz_ids:
+def quiz_summaries(*, user, quizzes: list[Quiz]) -> dict[int, QuizSummary]:
+    """Per quiz: the learner's open attempt, last submitted one, attempts used and grade,
+    in one query (the quizzes come from the lesson's body, already loaded)."""
+    if not quizzes:
         return {}
-    quizzes = Quiz.objects.in_bulk(quiz_ids)
-    attempts: dict[int, list[Attempt]] = {pk: [] for pk in quizzes}
-    grades: dict[int, QuizGrade] = {}
+    attempts: dict[int, list[Attempt]] = {quiz.pk: [] for quiz in quizzes}
     if user.is_authenticated:
-        for attempt in Attempt.objects.filter(user=user, quiz_id__in=quizzes).order_by("number"):
+        mine = Attempt.objects.filter(user=user, quiz_id__in=list(attempts)).order_by("number")
+        for attempt in mine:
             attempts[attempt.quiz_id].append(attempt)
-        grades = {g.quiz_id: g for g in QuizGrade.objects.filter(user=user, quiz_id__in=quizzes)}
     summaries = {}
-    for pk, quiz in quizzes.items():
-        mine = attempts[pk]
-        closed = [attempt for attempt in mine if not attempt.is_open]
-        summaries[pk] = QuizSummary(
+    for quiz in quizzes:
+        own = attempts[quiz.pk]
+        closed = [attempt for attempt in own if not attempt.is_open]
+        graded = [attempt.percent for attempt in closed if attempt.state == Attempt.State.GRADED]
+        summaries[quiz.pk] = QuizSummary(
             quiz=quiz,
-            open_attempt=next((attempt for attempt in mine if attempt.is_open), None),
+            open_attempt=next((attempt for attempt in own if attempt.is_open), None),
             last_closed=closed[-1] if closed else None,
-            used=len(mine),
-            grade=grades.get(pk),
+            used=len(own),
+            grade=grading.grade_of(quiz, graded),
         )
     return summaries
 

@@ -59,7 +59,9 @@ def _serve_lesson(next_serve, page, request, args, kwargs):
         messages.warning(request, _("Complete the previous lessons first."))
         target = state.resume.page if state.resume else course
         return redirect(target.get_url(request))
-    quizzes = quiz_summaries(user=request.user, quiz_ids=page.quiz_ids)
+    # The quiz blocks' values: loaded once here, then reused when the body is rendered.
+    in_body = [block.value["quiz"] for block in page.body if block.block_type == "quiz"]
+    quizzes = quiz_summaries(user=request.user, quizzes=[quiz for quiz in in_body if quiz])
     response = next_serve(page, request, args, {**kwargs, "learner": state, "quizzes": quizzes})
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)

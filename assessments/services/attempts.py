@@ -239,18 +239,9 @@ def grade_update(*, user, quiz: Quiz) -> QuizGrade | None:
     attempts = list(
         Attempt.objects.filter(user=user, quiz=quiz, state=Attempt.State.GRADED).order_by("number")
     )
-    if not attempts:
+    percent = grading.grade_of(quiz, [attempt.percent for attempt in attempts])
+    if percent is None:
         return None
-    percents = [attempt.percent for attempt in attempts]
-    method = quiz.grading_method
-    if method == Quiz.Grading.LAST:
-        percent = percents[-1]
-    elif method == Quiz.Grading.FIRST:
-        percent = percents[0]
-    elif method == Quiz.Grading.AVERAGE:
-        percent = (sum(percents, Decimal(0)) / len(percents)).quantize(Decimal("0.01"))
-    else:
-        percent = max(percents)
     grade, _created = QuizGrade.objects.update_or_create(
         user=user,
         quiz=quiz,

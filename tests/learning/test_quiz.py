@@ -277,7 +277,7 @@ def test_query_budgets_on_the_quiz_pages(client, setup, learner, django_assert_m
     _course, lesson, quiz = setup
     client.force_login(learner)
     client.get(lesson.url)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(12):
         client.get(lesson.url)
     attempt = start(client, lesson, quiz)
     form = right_form(attempt)
@@ -285,7 +285,7 @@ def test_query_budgets_on_the_quiz_pages(client, setup, learner, django_assert_m
         assert client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").status_code == 200
     with django_assert_max_num_queries(12):
         assert save(client, attempt, form).status_code == 200
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(38):
         client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", form)
     with django_assert_max_num_queries(12):
         assert client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").status_code == 200
