@@ -226,3 +226,25 @@ def test_concurrent_starts_make_one_attempt_and_respect_the_limit():
     assert errors == []
     assert len({result.pk for result in results}) == 1
     assert Attempt.objects.filter(user=learner, quiz=quiz).count() == 1
+
+
+def test_beat_closes_abandoned_attempts_through_the_task(bank, settings, on_commit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments import tasks
+
+    assert settings.CELERY_BEAT_SCHEDULE["close-overdue-attempts"]["task"] == (
+        "assessments.tasks.close_overdue_attempts"
+    )
+    learner = UserFactory()
+    quiz = quiz_of([bank["ATM-02"]], time_limit_minutes=5)
+    attempt = services.attempt_start(
+        user=learner, quiz=quiz, now=timezone.now() - timedelta(minutes=30)
+    )
+    with on_commit():
+        tasks.close_overdue_attempts.delay()
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.GRADED and attempt.closed_by_timer
+    assert QuizGrade.objects.get(user=learner, quiz=quiz).percent == 0

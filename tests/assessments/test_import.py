@@ -416,3 +416,23 @@ def test_unclosed_comments_do_not_confuse_the_line_numbers(db):
     lines = data.decode().splitlines()
     where = next(n for n, line in enumerate(lines, 1) if 'type="ddwtos"' in line)
     assert report.imported == 1 and report.errors[0]["line"] == where
+
+
+def test_export_command_writes_a_file_that_imports_back(db, tmp_path):
+    from tests.factories import sample_questions
+
+    sample_questions("Xuất thử")
+    for fmt in ("gift", "xml"):
+        output = tmp_path / f"ngan-hang.{fmt}"
+        call_command(
+            "export_questions", "--bank", "Xuất thử", "--format", fmt, "--output", str(output)
+        )
+        report = questions_import(bank=bank(f"Nhập lại {fmt}"), data=output.read_bytes())
+        assert report.imported == 8 and report.errors == []
+
+
+def test_export_command_names_a_missing_bank(db, tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Không có ngân hàng câu hỏi"):
+        call_command("export_questions", "--bank", "Không có", "--output", str(tmp_path / "x"))
