@@ -121,6 +121,11 @@ class QuizBlock(blocks.StructBlock):
 
     quiz = SnippetChooserBlock("assessments.Quiz", label=_("Quiz"))
 
+    def is_ready(self, value) -> bool:
+        """False once the quiz was deleted: the lesson then completes by its button again,
+        rather than waiting for a quiz nobody can take."""
+        return value.get("quiz") is not None
+
     class Meta:
         icon = "tasks"
         label = _("Quiz")

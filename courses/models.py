@@ -226,7 +226,10 @@ class LessonPage(Page):
     def has_graded_blocks(self) -> bool:
         """Whether the lesson holds a graded activity (quiz, H5P): those complete it, not the
         learner's "Hoàn thành bài học" button."""
-        return any(getattr(block.block, "graded", False) for block in self.body)
+        return any(
+            getattr(block.block, "graded", False) and block.block.is_ready(block.value)
+            for block in self.body
+        )
 
     @property
     def quiz_ids(self) -> list[int]:

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.models import QuizGrade
+from assessments.models import Quiz, QuizGrade
 from courses.models import CoursePage, LessonPage
 from courses.selectors import course_of, lessons_still_in, rule_lessons
 
@@ -166,11 +166,12 @@ def quiz_result_record(*, attempt) -> CourseCompletion | None:
     user = attempt.user
     if Enrolment.objects.select_for_update().filter(user=user, course=course).first() is None:
         return None
+    # Quizzes deleted since the lesson was written no longer hold it back.
+    quizzes = set(Quiz.objects.filter(pk__in=lesson.quiz_ids).values_list("pk", flat=True))
     grades = {
-        grade.quiz_id: grade
-        for grade in QuizGrade.objects.filter(user=user, quiz_id__in=lesson.quiz_ids)
+        grade.quiz_id: grade for grade in QuizGrade.objects.filter(user=user, quiz_id__in=quizzes)
     }
-    if set(grades) != set(lesson.quiz_ids):
+    if set(grades) != quizzes:
         return None
     score = (sum(grade.percent for grade in grades.values()) / len(grades)).quantize(CENT)
     existing = LessonProgress.objects.filter(user=user, lesson=lesson).first()

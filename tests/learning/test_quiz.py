@@ -285,7 +285,7 @@ def test_query_budgets_on_the_quiz_pages(client, setup, learner, django_assert_m
         assert client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").status_code == 200
     with django_assert_max_num_queries(12):
         assert save(client, attempt, form).status_code == 200
-    with django_assert_max_num_queries(38):
+    with django_assert_max_num_queries(40):
         client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", form)
     with django_assert_max_num_queries(12):
         assert client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").status_code == 200
@@ -334,3 +334,16 @@ def test_an_absurd_number_is_just_a_wrong_answer(client, setup, learner):
     client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", form)
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.GRADED and attempt.percent == 75
+
+
+def test_a_lesson_whose_quiz_was_deleted_completes_by_its_button(client, bank, learner):
+    course, _ = course_tree(lessons=())
+    quiz = quiz_of([bank["ATM-02"]])
+    lesson = lesson_with_quiz(course, quiz)
+    services.enrolment_create(user=learner, course=course)
+    quiz.delete()  # nobody had answered it, so the admin allows it
+    client.force_login(learner)
+    html = client.get(lesson.url).content.decode()
+    assert "Bắt đầu làm bài" not in html
+    client.post(f"/hoc-tap/bai-hoc/{lesson.pk}/hoan-thanh/")
+    assert LessonProgress.objects.filter(user=learner, lesson=lesson).exists()
