@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import interchange, permissions, selectors, services
-from .models import Question, QuestionBank, QuestionImport, Quiz
+from . import interchange, permissions, rendering, selectors, services
+from .models import Attempt, AttemptAnswer, Question, QuestionBank, QuestionImport, Quiz
 
 PREVIEW_ROWS = 30
 
@@ -160,5 +160,67 @@ def quiz_analysis(request, pk: int):
             "quiz": quiz,
             "analysis": selectors.item_analysis(quiz=quiz),
             "title": _("Item analysis: %(quiz)s") % {"quiz": quiz.title},
+        },
+    )
+
+
+class EssayGradeForm(forms.Form):
+    mark = forms.DecimalField(label=gettext_lazy("Mark"), min_value=0, decimal_places=3)
+    comment = forms.CharField(
+        label=gettext_lazy("Comment for the learner (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+def essay_queue(request):
+    """Every essay waiting for a mark, for editors who manage question banks: learners who
+    study on their own (in no class) have no teacher to grade them."""
+    _require(request)
+    answers = (
+        AttemptAnswer.objects.filter(needs_grading=True, attempt__state=Attempt.State.NEEDS_GRADING)
+        .exclude(attempt__user=request.user)
+        .select_related("attempt__user", "attempt__quiz", "question")
+        .order_by("attempt__submitted_at", "pk")[:200]
+    )
+    return render(
+        request,
+        "assessments/admin/essay_queue.html",
+        {"answers": answers, "title": _("Essays to grade")},
+    )
+
+
+def essay_grade(request, pk: int):
+    _require(request)
+    answer = get_object_or_404(
+        AttemptAnswer.objects.select_related("attempt__user", "attempt__quiz", "question")
+        .filter(needs_grading=True)
+        .exclude(attempt__user=request.user),
+        pk=pk,
+    )
+    form = EssayGradeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_grade(
+                answer=answer,
+                mark=form.cleaned_data["mark"],
+                grader=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except services.AttemptError as error:
+            form.add_error("mark", str(error))
+        else:
+            messages.success(request, _("Mark saved."))
+            return redirect("assessments_admin:essay_queue")
+    return render(
+        request,
+        "assessments/admin/essay_grade.html",
+        {
+            "answer": answer,
+            "form": form,
+            "question_text": rendering.render(answer.question.text, answer.question.text_format),
+            "response": (answer.response or {}).get("text", ""),
+            "title": _("Grade an essay"),
         },
     )

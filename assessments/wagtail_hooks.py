@@ -130,6 +130,8 @@ admin_urls = [
         name="export",
     ),
     path("bai-kiem-tra/<int:pk>/phan-tich/", admin_views.quiz_analysis, name="analysis"),
+    path("cham-tu-luan/", admin_views.essay_queue, name="essay_queue"),
+    path("cham-tu-luan/<int:pk>/", admin_views.essay_grade, name="essay_grade"),
 ]
 
 
@@ -141,6 +143,16 @@ def register_admin_urls():
 class ImportMenuItem(MenuItem):
     def is_shown(self, request):
         return permissions.can(request.user, "manage_questions")
+
+
+@hooks.register("register_admin_menu_item")
+def register_essay_menu_item():
+    return ImportMenuItem(
+        _("Essays to grade"),
+        reverse("assessments_admin:essay_queue"),
+        icon_name="edit",
+        order=252,
+    )
 
 
 @hooks.register("register_admin_menu_item")

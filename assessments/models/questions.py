@@ -15,6 +15,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 from wagtail.search import index
@@ -82,6 +83,61 @@ class TaggedQuestion(TaggedItemBase):
     content_object = ParentalKey(
         "assessments.Question", on_delete=models.CASCADE, related_name="tagged_items"
     )
+
+
+class QuestionForm(WagtailAdminModelForm):
+    """What the importer checks, checked in the editor too: a question that saves can be
+    taken and graded."""
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("qtype")
+        answers = self._rows("answers")
+        pairs = self._rows("pairs")
+        credited = [row for row in answers if (row.cleaned_data.get("fraction") or 0) > 0]
+        if kind in (Question.Type.SINGLE_CHOICE, Question.Type.MULTIPLE_CHOICE):
+            if len(answers) < 2 or not credited:
+                self.add_error(
+                    None, _("A choice question needs two choices or more, one of them with credit.")
+                )
+        elif kind == Question.Type.TRUE_FALSE:
+            texts = sorted((row.cleaned_data.get("text") or "").strip().lower() for row in answers)
+            if texts != ["false", "true"] or len(credited) != 1:
+                self.add_error(
+                    None,
+                    _(
+                        'A true/false question has exactly two answers, "true" and "false"; '
+                        "give credit 1 to the right one."
+                    ),
+                )
+        elif kind in (Question.Type.SHORT_ANSWER, Question.Type.NUMERICAL) and not credited:
+            self.add_error(None, _("Give at least one accepted answer some credit."))
+        elif kind == Question.Type.MATCHING and (
+            sum(1 for row in pairs if (row.cleaned_data.get("prompt") or "").strip()) < 2
+        ):
+            self.add_error(None, _("A matching question needs two pairs or more."))
+        if kind == Question.Type.NUMERICAL:
+            for row in answers:
+                text = (row.cleaned_data.get("text") or "").strip()
+                number = text.replace(",", ".")
+                try:
+                    common.number(number) if number != "*" else None
+                except ValueError:
+                    row.add_error(
+                        "text", _("Write a number, such as 12 or 3.5 (or * for any other answer).")
+                    )
+                else:
+                    row.cleaned_data["text"] = number
+                    row.instance.text = number
+        return cleaned
+
+    def _rows(self, name: str) -> list:
+        formset = self.formsets.get(name)
+        if formset is None or not formset.is_valid():
+            return []
+        return [
+            row for row in formset.forms if row.cleaned_data and not row.cleaned_data.get("DELETE")
+        ]
 
 
 class Question(index.Indexed, ClusterableModel):
@@ -187,6 +243,7 @@ class Question(index.Indexed, ClusterableModel):
             heading=_("Competence and tags"),
         ),
     ]
+    base_form_class = QuestionForm
     search_fields = [
         index.SearchField("name"),
         index.SearchField("text"),

@@ -143,3 +143,88 @@ def test_a_quiz_slot_must_say_what_to_draw(admin_client):
         },
     )
     assert "Hãy chọn một câu hỏi, hoặc một danh mục" in response.content.decode()
+
+
+def test_essays_of_learners_in_no_class_are_graded_in_the_admin(admin_client):
+    from assessments import services
+    from assessments.models import Attempt
+    from tests.factories import UserFactory
+
+    bank = sample_questions()
+    quiz = quiz_of([bank["DVC-04"]])
+    learner = UserFactory(full_name="Đinh Thị Tự Học")
+    attempt = services.attempt_start(user=learner, quiz=quiz)
+    services.attempt_submit(attempt=attempt, responses={1: {"text": "Khai sinh trực tuyến"}})
+    queue = admin_client.get("/admin/cau-hoi/cham-tu-luan/").content.decode()
+    assert "Đinh Thị Tự Học" in queue
+    essay = attempt.answers.get()
+    page = admin_client.get(f"/admin/cau-hoi/cham-tu-luan/{essay.pk}/").content.decode()
+    assert "Khai sinh trực tuyến" in page
+    admin_client.post(f"/admin/cau-hoi/cham-tu-luan/{essay.pk}/", {"mark": "1"})
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.GRADED and attempt.percent == 100
+    assert admin_client.get(f"/admin/cau-hoi/cham-tu-luan/{essay.pk}/").status_code == 404
+
+
+def _question_form(**fields):
+    data = {
+        "category": "",
+        "qtype": "true_false",
+        "name": "Câu mới",
+        "text_format": "html",
+        "default_mark": "1",
+        "text": "<p>Câu hỏi?</p>",
+        "shuffle_answers": "on",
+        "answers-TOTAL_FORMS": "0",
+        "answers-INITIAL_FORMS": "0",
+        "answers-MIN_NUM_FORMS": "0",
+        "answers-MAX_NUM_FORMS": "1000",
+        "pairs-TOTAL_FORMS": "0",
+        "pairs-INITIAL_FORMS": "0",
+        "pairs-MIN_NUM_FORMS": "0",
+        "pairs-MAX_NUM_FORMS": "1000",
+    }
+    data.update(fields)
+    return data
+
+
+def _answers(*rows):
+    data = {"answers-TOTAL_FORMS": str(len(rows))}
+    for index, (text, fraction) in enumerate(rows):
+        data |= {
+            f"answers-{index}-text": text,
+            f"answers-{index}-fraction": fraction,
+            f"answers-{index}-feedback": "",
+            f"answers-{index}-tolerance": "",
+            f"answers-{index}-ORDER": str(index + 1),
+        }
+    return data
+
+
+@pytest.mark.parametrize(
+    ("qtype", "rows", "message"),
+    [
+        ("true_false", [("Đúng", "1"), ("Sai", "0")], "Câu đúng/sai có đúng hai đáp án"),
+        ("single_choice", [("A", "0"), ("B", "0")], "Câu trắc nghiệm cần ít nhất hai lựa chọn"),
+        ("numerical", [("mười hai", "1")], "Hãy viết một số"),
+        ("short_answer", [("VNeID", "0")], "Hãy cho ít nhất một đáp án"),
+    ],
+)
+def test_the_editor_refuses_questions_that_could_not_be_graded(admin_client, qtype, rows, message):
+    from assessments.services import category_ensure
+
+    category = category_ensure(bank=QuestionBank.objects.create(name="Soạn tay"), parts=("A",))
+    data = _question_form(category=str(category.pk), qtype=qtype, **_answers(*rows))
+    response = admin_client.post("/admin/snippets/assessments/question/add/", data)
+    assert message in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_the_editor_saves_a_numerical_answer_written_with_a_comma(admin_client):
+    from assessments.services import category_ensure
+
+    category = category_ensure(bank=QuestionBank.objects.create(name="Soạn tay"), parts=("A",))
+    data = _question_form(category=str(category.pk), qtype="numerical", **_answers(("3,5", "1")))
+    response = admin_client.post("/admin/snippets/assessments/question/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Question.objects.get().answers.get().text == "3.5"

@@ -189,12 +189,26 @@ def test_import_command_prints_the_json_report(db, tmp_path, capsys):
     assert QuestionBank.objects.filter(name="Thư điện tử").exists()
 
 
-def test_import_command_with_atomic_imports_nothing(db, tmp_path, capsys):
+def test_import_command_with_atomic_imports_nothing_and_says_so_by_its_exit(db, tmp_path, capsys):
+    from django.core.management.base import CommandError
+
     path = tmp_path / "ngan-hang.gift"
     path.write_text(GIFT_WITH_PROBLEMS, encoding="utf-8")
-    call_command("import_questions", str(path), "--atomic", "--json")
+    with pytest.raises(CommandError, match="Không câu nào được nhập"):
+        call_command("import_questions", str(path), "--atomic", "--json")
     assert json.loads(capsys.readouterr().out)["imported"] == 0
     assert not Question.objects.exists()
+
+
+def test_import_command_prints_json_for_a_refused_file_too(db, tmp_path, capsys):
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "trong.gift"
+    path.write_bytes(b"")
+    with pytest.raises(CommandError, match="Tệp trống"):
+        call_command("import_questions", str(path), "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["imported"] == 0 and "Tệp trống" in report["errors"][0]["message"]
 
 
 def test_import_command_refuses_a_missing_file_clearly(db, tmp_path):

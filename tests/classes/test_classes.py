@@ -181,7 +181,7 @@ def test_the_grid_shows_each_state_and_sorts_who_is_behind_first(
     html = client.get(f"/lop-hoc/{classroom.pk}/?sap-xep=behind").content.decode()
     assert html.index("Hồ Thị Bích") < html.index("Nguyễn Văn An")
     assert "Nộp muộn" in html and "Quá hạn" in html
-    assert "0 xong · 1 muộn · 2 quá hạn" in html
+    assert "0 chưa bắt đầu · 0 đang học · 0 xong · 1 muộn · 2 quá hạn" in html
 
 
 def test_the_grid_costs_the_same_queries_for_50_students_and_20_assignments(

@@ -9,8 +9,9 @@ from assessments.models import QuestionBank
 
 class Command(BaseCommand):
     help = (
-        "Nhập câu hỏi từ tệp GIFT hoặc Moodle XML (tự nhận dạng). "
-        "Import questions from a GIFT or Moodle XML file (the format is detected)."
+        "Nhập câu hỏi từ tệp GIFT hoặc Moodle XML (tự nhận dạng). Thoát với mã 1 nếu tệp bị "
+        "từ chối hoặc --atomic không nhập gì. Import questions from a GIFT or Moodle XML file "
+        "(the format is detected); exits 1 when the file is refused or --atomic imported nothing."
     )
 
     def add_arguments(self, parser):
@@ -34,9 +35,16 @@ class Command(BaseCommand):
         try:
             report = services.questions_import(bank=question_bank, data=data, atomic=atomic)
         except services.ImportRefused as refusal:
+            if json:
+                refused = services.ImportReport()
+                refused.errors = [{"line": None, "position": 0, "message": str(refusal)}]
+                self.stdout.write(_dumps(refused.as_dict()))
             raise CommandError(str(refusal)) from refusal
+        rolled_back = atomic and report.errors
         if json:
             self.stdout.write(_dumps(report.as_dict()))
+            if rolled_back:
+                raise CommandError("Không câu nào được nhập (--atomic). Nothing was imported.")
             return
         self.stdout.write(
             f"Đã nhập {report.imported} câu, bỏ qua {report.skipped} câu ({report.format}). "
@@ -49,8 +57,8 @@ class Command(BaseCommand):
             self.stderr.write(f"  Lỗi ở {error['where']}: {error['message']}")
         for warning in report.warnings:
             self.stderr.write(f"  Lưu ý ở {warning['where']}: {warning['message']}")
-        if atomic and report.errors:
-            self.stderr.write("Không câu nào được nhập (--atomic). Nothing was imported.")
+        if rolled_back:
+            raise CommandError("Không câu nào được nhập (--atomic). Nothing was imported.")
 
 
 def _dumps(value) -> str:
