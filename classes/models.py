@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in class
@@ -101,6 +102,11 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return self.course_title
+
+    @property
+    def upcoming(self) -> bool:
+        """Whether the work opens later (the start date is in the future, Việt Nam time)."""
+        return self.starts_on > timezone.localdate()
 
 
 class Reminder(models.Model):

@@ -365,3 +365,14 @@ def test_a_course_mandated_for_another_agency_cannot_be_assigned(classroom, teac
             due_on=date(2026, 12, 1),
         )
     assert not Enrolment.objects.filter(course=page).exists()
+
+
+def test_work_that_opens_later_shows_its_start_date(client, classroom, teacher, students, course):
+    opens = timezone.localdate() + timedelta(days=5)
+    assign(classroom, teacher, course, starts_on=opens, due_on=opens + timedelta(days=7))
+    login(client, students[0].username)
+    html = client.get("/hoc-tap/khoa-hoc-cua-toi/").content.decode()
+    assert f"mở ngày {opens:%d/%m/%Y}" in html
+    client.logout()
+    login(client, teacher.username)
+    assert f"mở ngày {opens:%d/%m/%Y}" in client.get(f"/lop-hoc/{classroom.pk}/").content.decode()
