@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import interchange, permissions, rendering, selectors, services
+from .forms import EssayGradeForm
 from .models import Attempt, AttemptAnswer, Question, QuestionBank, QuestionImport, Quiz
 
 PREVIEW_ROWS = 30
@@ -164,16 +165,6 @@ def quiz_analysis(request, pk: int):
     )
 
 
-class EssayGradeForm(forms.Form):
-    mark = forms.DecimalField(label=gettext_lazy("Mark"), min_value=0, decimal_places=3)
-    comment = forms.CharField(
-        label=gettext_lazy("Comment for the learner (optional)"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-
 def essay_queue(request):
     """Every essay waiting for a mark, for editors who manage question banks: learners who
     study on their own (in no class) have no teacher to grade them."""
@@ -199,7 +190,7 @@ def essay_grade(request, pk: int):
         .exclude(attempt__user=request.user),
         pk=pk,
     )
-    form = EssayGradeForm(request.POST or None)
+    form = EssayGradeForm(request.POST or None, maximum=answer.mark)
     if request.method == "POST" and form.is_valid():
         try:
             services.answer_grade(

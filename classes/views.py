@@ -10,11 +10,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.validators import MaxValueValidator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +24,7 @@ from openpyxl import Workbook
 
 from accounts.models import Organisation
 from accounts.spreadsheets import cell_text
+from assessments.forms import EssayGradeForm
 from assessments.rendering import render as render_question
 from assessments.selectors import item_analysis
 from assessments.services import AttemptError
@@ -343,24 +342,6 @@ def unsubscribe(request, token: str):
     return render(request, "classes/unsubscribe.html", {"done": False})
 
 
-class GradeForm(forms.Form):
-    mark = forms.DecimalField(label=gettext_lazy("Mark"), min_value=0, decimal_places=3)
-    comment = forms.CharField(
-        label=gettext_lazy("Comment for the learner (optional)"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-    def __init__(self, *args, maximum, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["mark"].max_value = maximum
-        self.fields["mark"].validators.append(MaxValueValidator(maximum))
-        self.fields["mark"].help_text = _("From 0 to %(max)s.") % {
-            "max": floatformat(maximum, "-3")
-        }
-
-
 @never_cache
 @login_required
 def grading_queue(request):
@@ -380,7 +361,7 @@ def grade_answer(request, answer_id: int):
         ),
         pk=answer_id,
     )
-    form = GradeForm(request.POST or None, maximum=answer.mark)
+    form = EssayGradeForm(request.POST or None, maximum=answer.mark)
     if request.method == "POST" and form.is_valid():
         try:
             grade_essay(
