@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from assessments.models import Attempt, AttemptAnswer, Quiz, QuizGrade
-from courses.models import LessonPage
 from courses.selectors import lessons_of
 from learning.models import CourseCompletion, LessonProgress
 
@@ -104,19 +103,30 @@ class Progress:
     grades: dict
 
 
+def _lessons_by_assignment(assignments: list[Assignment]) -> dict[int, list]:
+    """Per assignment, the lessons it covers: the chosen ones, or all of the course's when the
+    whole course was assigned (chosen lessons deleted later never widen it). One query."""
+    whole = {a.course.pk: a.course for a in assignments if a.course is not None and a.whole_course}
+    course_lessons = lessons_of(whole.values())
+    covered = {}
+    for assignment in assignments:
+        chosen = list(assignment.lessons.all())
+        if not chosen and assignment.whole_course and assignment.course is not None:
+            chosen = course_lessons.get(assignment.course.pk, [])
+        covered[assignment.pk] = chosen
+    return covered
+
+
 def _progress(students: list, assignments: list[Assignment]) -> Progress:
     """Lesson progress, course completions and quiz grades of these students for these
     assignments, and each assignment's lessons and quizzes: a fixed number of queries,
     whatever the sizes."""
     whole = [a.course for a in assignments if a.course is not None and a.whole_course]
-    course_lessons = lessons_of({c.pk: c for c in whole}.values())
-    lesson_ids, quiz_ids = {}, {}
-    for assignment in assignments:
-        chosen = list(assignment.lessons.all())
-        if not chosen and assignment.course is not None:
-            chosen = course_lessons.get(assignment.course.pk, [])
-        lesson_ids[assignment.pk] = [lesson.pk for lesson in chosen]
-        quiz_ids[assignment.pk] = [pk for lesson in chosen for pk in lesson.quiz_ids]
+    lessons = _lessons_by_assignment(assignments)
+    lesson_ids = {pk: [lesson.pk for lesson in items] for pk, items in lessons.items()}
+    quiz_ids = {
+        pk: [q for lesson in items for q in lesson.quiz_ids] for pk, items in lessons.items()
+    }
     every_lesson = {pk for ids in lesson_ids.values() for pk in ids}
     done = defaultdict(dict)
     for user_id, lesson_id, at in LessonProgress.objects.filter(
@@ -258,16 +268,10 @@ def teachers_with_open_assignments(*, now: datetime):
 
 
 def _assignment_lessons(assignments: list[Assignment]) -> dict[int, set[int]]:
-    """Per assignment: ids of the lessons it covers (chosen ones, or all the course's)."""
-    courses = {a.course.pk: a.course for a in assignments if a.course is not None}
-    course_lessons = lessons_of(courses.values())
-    covered: dict[int, set[int]] = {}
-    for assignment in assignments:
-        chosen = list(assignment.lessons.all())
-        if not chosen and assignment.course is not None:
-            chosen = course_lessons.get(assignment.course.pk, [])
-        covered[assignment.pk] = {lesson.pk for lesson in chosen}
-    return covered
+    return {
+        pk: {lesson.pk for lesson in items}
+        for pk, items in _lessons_by_assignment(assignments).items()
+    }
 
 
 def _assignments_of(classrooms) -> list[Assignment]:
@@ -324,10 +328,8 @@ def grading_queue(*, teacher) -> list:
 
 def class_quizzes(*, classroom: Classroom) -> list:
     """The quizzes in the lessons a class was assigned, for item analysis."""
-    covered = set().union(*_assignment_lessons(_assignments_of([classroom])).values())
-    quiz_ids = {
-        pk for lesson in LessonPage.objects.filter(pk__in=covered) for pk in lesson.quiz_ids
-    }
+    lessons = _lessons_by_assignment(_assignments_of([classroom]))
+    quiz_ids = {pk for items in lessons.values() for lesson in items for pk in lesson.quiz_ids}
     return list(Quiz.objects.filter(pk__in=quiz_ids).order_by("title"))
 
 
