@@ -5,6 +5,7 @@ Both readers (GIFT, Moodle XML) produce ``ParsedQuestion`` objects and a list of
 objects. Nothing here imports Django models, so the formats are tested on their own.
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -35,6 +36,19 @@ FORMATS = ("html", "moodle", "plain", "markdown")
 # Tags that carry what neither format has a field for, so a round trip keeps them.
 COMPETENCE_TAG = "nang-luc:"
 LEVEL_TAG = "bac:"
+
+
+UNREADABLE = "Không đọc được câu hỏi này; câu này được bỏ qua."
+
+
+class Refused(ValueError):
+    """One question that cannot be read; the message is Vietnamese, for the importer."""
+
+
+def default_name(text: str, position: int) -> str:
+    """A name for a question the file left unnamed: the start of its text, without markup."""
+    plain = re.sub(r"<[^<>]*>", " ", text[:2000])
+    return re.sub(r"\s+", " ", plain).strip()[:60] or f"Câu {position}"
 
 
 @dataclass

@@ -43,13 +43,6 @@ def _clean(text: str) -> str:
     return _decode(text).strip()
 
 
-_UNREADABLE = "Không đọc được câu hỏi này; câu này được bỏ qua."
-
-
-class _Refused(ValueError):
-    """One question that cannot be read; the message is Vietnamese, for the importer."""
-
-
 def category_path(raw: str) -> tuple[str, ...]:
     """ "$course$/top/Default for X/Sub" → ("Default for X", "Sub"); "//" is a literal slash."""
     parts = [part.replace("\ue007", "/").strip() for part in raw.replace("//", "\ue007").split("/")]
@@ -105,7 +98,7 @@ def _pieces(inner: str) -> list[tuple[str, Decimal | None, str]]:
             continue
         marker, rest = piece[0], piece[1:]
         if marker not in "=~":
-            raise _Refused(
+            raise c.Refused(
                 f"Không hiểu phần đáp án “{_clean(piece)[:40]}”: mỗi đáp án bắt đầu bằng = hoặc ~."
             )
         weight = None
@@ -114,7 +107,7 @@ def _pieces(inner: str) -> list[tuple[str, Decimal | None, str]]:
             try:
                 weight = c.fraction_from_percent(match.group(1))
             except (ValueError, InvalidOperation) as error:
-                raise _Refused(
+                raise c.Refused(
                     f"Tỉ lệ điểm %{match.group(1)}% phải nằm trong khoảng -100 đến 100."
                 ) from error
             rest = rest[match.end() :]
@@ -133,13 +126,13 @@ def _number(text: str) -> tuple[Decimal, Decimal]:
         value, _, tolerance = text.partition(":")
         return c.number(value), abs(c.number(tolerance or "0"))
     except ValueError as error:
-        raise _Refused(f"Đáp án số “{text[:30]}” không phải là một số hợp lệ.") from error
+        raise c.Refused(f"Đáp án số “{text[:30]}” không phải là một số hợp lệ.") from error
 
 
 def _numerical(inner: str) -> list[c.ParsedAnswer]:
     body = inner[1:].strip()
     if not body:
-        raise _Refused("Câu hỏi số không có đáp án.")
+        raise c.Refused("Câu hỏi số không có đáp án.")
     if body[0] not in "=~":
         body = "=" + body  # "{#3:2}", or Moodle's "{#3:2~#wrong}" with an any-other-answer
     answers = []
@@ -166,7 +159,7 @@ def _question(
     if text.startswith("::"):
         end = text.find("::", 2)
         if end == -1:
-            raise _Refused("Tên câu hỏi mở bằng :: nhưng không có :: đóng.")
+            raise c.Refused("Tên câu hỏi mở bằng :: nhưng không có :: đóng.")
         title, text = text[2:end], text[end + 2 :]
     text = text.lstrip()
     text_format = "moodle"
@@ -190,15 +183,15 @@ def _question(
     opening = text.find("{")
     if opening == -1:
         if "}" in text:
-            raise _Refused("Có dấu } mà không có dấu { mở phần đáp án.")
+            raise c.Refused("Có dấu } mà không có dấu { mở phần đáp án.")
         question.text = _clean(text)
         return _named(question)
     closing = text.find("}", opening)
     if closing == -1:
-        raise _Refused("Phần đáp án mở bằng { nhưng thiếu dấu } đóng.")
+        raise c.Refused("Phần đáp án mở bằng { nhưng thiếu dấu } đóng.")
     before, inner, after = text[:opening], text[opening + 1 : closing], text[closing + 1 :]
     if "{" in after:
-        raise _Refused("Câu hỏi có nhiều ô trả lời trong một đoạn (cloze) chưa được hỗ trợ.")
+        raise c.Refused("Câu hỏi có nhiều ô trả lời trong một đoạn (cloze) chưa được hỗ trợ.")
     question.text = _clean(f"{before.rstrip()} _____ {after.lstrip()}" if after.strip() else before)
     inner = inner.strip()
     general = inner.find("####")
@@ -231,7 +224,7 @@ def _answers(question: c.ParsedQuestion, inner: str) -> None:
         inner = "=" + inner  # one correct short answer needs no "=" (Moodle reads it so)
     pieces = _pieces(inner)
     if not pieces:
-        raise _Refused("Phần đáp án không có đáp án nào.")
+        raise c.Refused("Phần đáp án không có đáp án nào.")
     if any(marker == "~" for marker, _, _ in pieces):
         single = any(marker == "=" for marker, _, _ in pieces)
         question.qtype = c.SINGLE_CHOICE if single else c.MULTIPLE_CHOICE
@@ -244,19 +237,19 @@ def _answers(question: c.ParsedQuestion, inner: str) -> None:
                 )
             )
         if len(question.answers) < 2:
-            raise _Refused("Câu trắc nghiệm cần ít nhất hai lựa chọn.")
+            raise c.Refused("Câu trắc nghiệm cần ít nhất hai lựa chọn.")
         if not any(answer.fraction > 0 for answer in question.answers):
-            raise _Refused("Câu trắc nghiệm không có lựa chọn nào được điểm.")
+            raise c.Refused("Câu trắc nghiệm không có lựa chọn nào được điểm.")
         return
     if "->" in inner:
         question.qtype = c.MATCHING
         for _, _, rest in pieces:
             prompt, arrow, answer = rest.partition("->")
             if not arrow:
-                raise _Refused(f"Cặp ghép “{_clean(rest)[:40]}” thiếu dấu ->.")
+                raise c.Refused(f"Cặp ghép “{_clean(rest)[:40]}” thiếu dấu ->.")
             question.pairs.append(c.ParsedPair(_clean(_strip_format(prompt)), _clean(answer)))
         if sum(1 for pair in question.pairs if pair.prompt) < 2:
-            raise _Refused("Câu ghép đôi cần ít nhất hai cặp.")
+            raise c.Refused("Câu ghép đôi cần ít nhất hai cặp.")
         return
     question.qtype = c.SHORT_ANSWER
     for _, weight, rest in pieces:
@@ -266,13 +259,11 @@ def _answers(question: c.ParsedQuestion, inner: str) -> None:
             c.ParsedAnswer(_clean(_strip_format(body)), fraction, _clean(_strip_format(feedback)))
         )
     if not any(answer.fraction > 0 for answer in question.answers):
-        raise _Refused("Câu trả lời ngắn không có đáp án nào được điểm.")
+        raise c.Refused("Câu trả lời ngắn không có đáp án nào được điểm.")
 
 
 def _named(question: c.ParsedQuestion) -> c.ParsedQuestion:
-    if not question.name:
-        plain = re.sub(r"<[^<>]*>", " ", question.text[:2000])
-        question.name = re.sub(r"\s+", " ", plain).strip()[:60] or f"Câu {question.position}"
+    question.name = question.name or c.default_name(question.text, question.position)
     return question
 
 
@@ -293,9 +284,9 @@ def parse(text: str) -> c.ParseResult:
         position += 1
         try:
             result.questions.append(_question(stripped, line, meta, category, position))
-        except (_Refused, ArithmeticError, ValueError) as refusal:
+        except (c.Refused, ArithmeticError, ValueError) as refusal:
             name = stripped[2 : stripped.find("::", 2)] if stripped.startswith("::") else ""
-            message = str(refusal) if isinstance(refusal, _Refused) else _UNREADABLE
+            message = str(refusal) if isinstance(refusal, c.Refused) else c.UNREADABLE
             result.problems.append(c.ParseProblem(line, position, message, _clean(name[:200])))
     return result
 

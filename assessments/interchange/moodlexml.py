@@ -50,13 +50,6 @@ _QUESTION_TAG = re.compile(r"<question\b")
 _OPTION_TAG = "tuy-chon:bo-qua-dau"
 
 
-_UNREADABLE = "Không đọc được câu hỏi này; câu này được bỏ qua."
-
-
-class _Refused(ValueError):
-    pass
-
-
 _HIDDEN_PARTS = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"))
 
 
@@ -103,7 +96,7 @@ def _files(element: Element | None) -> list[c.ParsedFile]:
         try:
             content = base64.b64decode("".join((node.text or "").split()), validate=True)
         except (binascii.Error, ValueError) as error:
-            raise _Refused(
+            raise c.Refused(
                 f"Tệp đính kèm “{node.get('name')}” không giải mã được (base64 hỏng)."
             ) from error
         files.append(c.ParsedFile(node.get("name"), content))
@@ -121,14 +114,14 @@ def _decimal(text: str, what: str) -> Decimal:
     try:
         return c.number(text)
     except ValueError as error:
-        raise _Refused(f"{what}: {error}") from error
+        raise c.Refused(f"{what}: {error}") from error
 
 
 def _fraction(node: Element) -> Decimal:
     try:
         return c.fraction_from_percent(node.get("fraction", "0"))
     except (ValueError, InvalidOperation) as error:
-        raise _Refused(
+        raise c.Refused(
             f"Tỉ lệ điểm “{node.get('fraction')}” phải là số từ -100 đến 100."
         ) from error
 
@@ -140,7 +133,7 @@ def _question(node: Element, kind: str, category: tuple[str, ...]) -> c.ParsedQu
         qtype = _TYPES[kind]
     else:
         name = _NAMES.get(kind, kind or "?")
-        raise _Refused(f"Loại câu hỏi “{name}” chưa được hỗ trợ; câu này được bỏ qua.")
+        raise c.Refused(f"Loại câu hỏi “{name}” chưa được hỗ trợ; câu này được bỏ qua.")
     text_node = node.find("questiontext")
     question = c.ParsedQuestion(
         qtype=qtype,
@@ -162,7 +155,7 @@ def _question(node: Element, kind: str, category: tuple[str, ...]) -> c.ParsedQu
     if mark:
         question.default_mark = _decimal(mark, "Điểm mặc định")
         if not 0 <= question.default_mark < 1000:
-            raise _Refused("Điểm mặc định phải từ 0 đến dưới 1000.")
+            raise c.Refused("Điểm mặc định phải từ 0 đến dưới 1000.")
     tags = [_text(tag) for tag in node.iterfind("tags/tag")]
     question.tags, question.competence, question.level = c.split_meta_tags(tags)
     if _OPTION_TAG in question.tags:
@@ -174,7 +167,7 @@ def _question(node: Element, kind: str, category: tuple[str, ...]) -> c.ParsedQu
             question.pairs.append(c.ParsedPair(_text(sub), _text(sub.find("answer"))))
             question.files += _files(sub)
         if sum(1 for pair in question.pairs if pair.prompt) < 2:
-            raise _Refused("Câu ghép đôi cần ít nhất hai cặp.")
+            raise c.Refused("Câu ghép đôi cần ít nhất hai cặp.")
         return question
     if qtype in (c.ESSAY, c.DESCRIPTION):
         return question  # Moodle writes a placeholder <answer> for essays; it means nothing
@@ -198,13 +191,13 @@ def _question(node: Element, kind: str, category: tuple[str, ...]) -> c.ParsedQu
 def _check(question: c.ParsedQuestion) -> None:
     kind, answers = question.qtype, question.answers
     if kind == c.TRUE_FALSE and sorted(a.text for a in answers) != ["false", "true"]:
-        raise _Refused("Câu đúng/sai phải có đúng hai đáp án “true” và “false”.")
+        raise c.Refused("Câu đúng/sai phải có đúng hai đáp án “true” và “false”.")
     if kind in (c.SINGLE_CHOICE, c.MULTIPLE_CHOICE) and len(answers) < 2:
-        raise _Refused("Câu trắc nghiệm cần ít nhất hai lựa chọn.")
+        raise c.Refused("Câu trắc nghiệm cần ít nhất hai lựa chọn.")
     if kind in (c.SINGLE_CHOICE, c.MULTIPLE_CHOICE, c.SHORT_ANSWER, c.NUMERICAL) and not any(
         answer.fraction > 0 for answer in answers
     ):
-        raise _Refused("Câu hỏi không có đáp án nào được điểm.")
+        raise c.Refused("Câu hỏi không có đáp án nào được điểm.")
 
 
 def parse(data: bytes) -> c.ParseResult:
@@ -237,14 +230,13 @@ def parse(data: bytes) -> c.ParseResult:
         position += 1
         try:
             question = _question(node, kind, category)
-        except (_Refused, ArithmeticError, ValueError) as refusal:
-            message = str(refusal) if isinstance(refusal, _Refused) else _UNREADABLE
+        except (c.Refused, ArithmeticError, ValueError) as refusal:
+            message = str(refusal) if isinstance(refusal, c.Refused) else c.UNREADABLE
             name = _text(node.find("name"))[:200]
             result.problems.append(c.ParseProblem(line, position, message, name))
             continue
         question.line, question.position = line, position
-        plain = re.sub(r"<[^<>]*>", " ", question.text[:2000])
-        question.name = question.name or re.sub(r"\s+", " ", plain).strip()[:60]
+        question.name = question.name or c.default_name(question.text, position)
         result.questions.append(question)
     return result
 
