@@ -7,16 +7,20 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views, permissions
+from .forms import H5PActivityForm
 from .models import (
     Attempt,
     AttemptAnswer,
     Competence,
     CompetenceFramework,
+    H5PActivity,
+    H5PAttempt,
     ProficiencyLevel,
     Question,
     QuestionBank,
@@ -110,8 +114,57 @@ class QuizViewSet(SnippetViewSet):
     search_fields = ["title"]
 
 
+class H5PVersionsPanel(Panel):
+    """Every version of the activity's package, newest first, with what each one uses."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "assessments/admin/h5p_versions_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            instance = self.instance
+            context["versions"] = (
+                list(instance.versions.select_related("uploaded_by")) if instance.pk else []
+            )
+            return context
+
+
+def h5p_content_types(activity) -> str:
+    current = activity.current
+    return ", ".join(current.content_types) if current else "—"
+
+
+class H5PActivityViewSet(SnippetViewSet):
+    model = H5PActivity
+    icon = "pick"
+    menu_label = _("H5P activities")
+    list_display = [
+        "title",
+        Column("content_types", label=_("Content types"), accessor=h5p_content_types),
+        "pass_mark",
+        "updated_at",
+    ]
+    search_fields = ["title"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("title"),
+            FieldPanel("package_file"),
+            FieldPanel("grading_method"),
+            FieldPanel("pass_mark"),
+            H5PVersionsPanel(heading=_("Package versions")),
+        ],
+        base_form_class=H5PActivityForm,
+    )
+
+
 class QuestionBankGroup(SnippetViewSetGroup):
-    items = (QuizViewSet, QuestionViewSet, QuestionCategoryViewSet, QuestionBankViewSet)
+    items = (
+        QuizViewSet,
+        H5PActivityViewSet,
+        QuestionViewSet,
+        QuestionCategoryViewSet,
+        QuestionBankViewSet,
+    )
     menu_icon = "help"
     menu_label = _("Quizzes and questions")
     menu_order = 250
@@ -177,6 +230,8 @@ def keep_what_learners_answered(request, instances):
         answered = Attempt.objects.filter(quiz_id__in=keys).exists()
     elif model is Question:
         answered = AttemptAnswer.objects.filter(question_id__in=keys).exists()
+    elif model is H5PActivity:
+        answered = H5PAttempt.objects.filter(activity_id__in=keys).exists()
     else:
         return None
     if not answered:

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from accounts.spreadsheets import cell_text
 from courses.models import CoursePage
+from learning import selectors as learning_selectors
 from learning.models import CourseCompletion
 
 from . import pdf, selectors
@@ -407,6 +408,8 @@ def completion_certify(*, completion_id: int) -> Certificate | None:
     certification = CourseCertification.objects.filter(course=completion.course).first()
     if not selectors.issues_for(certification, completion):
         return None
+    if not learning_selectors.certifies_on_completion(completion.course):
+        return None
     return certificate_issue(user=completion.user, course=completion.course)[0]
 
 
@@ -486,6 +489,8 @@ def certificates_finish(*, pks: list[int]) -> None:
 def backlog_issue(*, course: CoursePage) -> int:
     """Issue for every completion of ``course`` without a certificate (after an administrator
     confirmed it)."""
+    if not learning_selectors.certifies_on_completion(course):
+        return 0
     users = [c.user for c in selectors.backlog(course=course).select_related("user")]
     return certificates_issue_many(course=course, users=users)
 
@@ -495,6 +500,8 @@ def certificates_sweep(*, limit: int = 500) -> int:
     certificates not drawn or not emailed. Run by beat; returns how many it touched."""
     touched = 0
     for completion in selectors.unissued_completions()[:limit]:
+        if not learning_selectors.certifies_on_completion(completion.course):
+            continue
         try:
             touched += certificate_issue(user=completion.user, course=completion.course)[1]
         except Exception:  # one broken course must not stop everyone else's certificates

@@ -1,7 +1,7 @@
 """StreamField blocks of a lesson.
 
 ``LESSON_BLOCKS`` is the one list a lesson body is built from. A block whose class sets
-``graded = True`` (a quiz; H5P joins with its own issue) produces a score: a lesson holding one
+``graded = True`` (a quiz, an H5P activity) produces a score: a lesson holding one
 is completed by that result, recorded by ``learning``, not by the learner's button.
 """
 
@@ -132,6 +132,23 @@ class QuizBlock(blocks.StructBlock):
         template = "courses/blocks/quiz.html"
 
 
+class H5PBlock(blocks.StructBlock):
+    """An H5P activity, played in a sandboxed frame from the content origin. Its panel
+    (status, score) comes from ``h5p``, which learning puts in the lesson's context."""
+
+    graded = True
+
+    activity = SnippetChooserBlock("assessments.H5PActivity", label=_("H5P activity"))
+
+    def is_ready(self, value) -> bool:
+        return value.get("activity") is not None
+
+    class Meta:
+        icon = "pick"
+        label = _("H5P activity")
+        template = "courses/blocks/h5p.html"
+
+
 LESSON_BLOCKS = [
     ("paragraph", blocks.RichTextBlock(label=_("Text"), features=RICH_TEXT_FEATURES)),
     ("figure", FigureBlock()),
@@ -140,4 +157,5 @@ LESSON_BLOCKS = [
     ("document", DocumentBlock()),
     ("callout", CalloutBlock()),
     ("quiz", QuizBlock()),
+    ("h5p", H5PBlock()),
 ]

@@ -119,9 +119,20 @@ class CoursePage(Page):
         help_text=_("Each lesson opens only when the previous one is complete."),
     )
     quiz_must_pass = models.BooleanField(
-        _("quizzes complete a lesson only when passed"),
+        _("quizzes and H5P activities complete a lesson only when passed"),
         default=True,
-        help_text=_("Otherwise a submitted, graded quiz completes its lesson whatever the score."),
+        help_text=_(
+            "Otherwise a graded quiz or H5P activity completes its lesson whatever the score."
+        ),
+    )
+    h5p_low_stakes = models.BooleanField(
+        _("H5P results are low-stakes"),
+        default=False,
+        help_text=_(
+            "H5P activities are scored in the browser. Low-stakes: they count towards progress "
+            "and complete lessons, but stay out of the course's average, and a course whose "
+            "only graded work is H5P issues no certificate on completion."
+        ),
     )
     completion_min_score = models.PositiveSmallIntegerField(
         _("minimum score (%)"),
@@ -159,6 +170,7 @@ class CoursePage(Page):
                 ),
                 FieldPanel("sequential"),
                 FieldPanel("quiz_must_pass"),
+                FieldPanel("h5p_low_stakes"),
                 FieldPanel("completion_min_score"),
             ],
             heading=_("Enrolment and completion"),
@@ -242,10 +254,22 @@ class LessonPage(Page):
             and block["value"].get("quiz")
         ]
 
-    def get_context(self, request, *args, learner=None, quizzes=None, **kwargs):
+    @property
+    def h5p_ids(self) -> list[int]:
+        """The H5P activities in the lesson body, read from the stored JSON without a query."""
+        return [
+            block["value"]["activity"]
+            for block in self.body.raw_data
+            if block["type"] == "h5p"
+            and isinstance(block.get("value"), dict)
+            and block["value"].get("activity")
+        ]
+
+    def get_context(self, request, *args, learner=None, quizzes=None, h5p=None, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["learner"] = learner
         context["quizzes"] = quizzes or {}
+        context["h5p"] = h5p or {}
         return context
 
 

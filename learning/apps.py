@@ -10,7 +10,7 @@ class LearningConfig(AppConfig):
         from django.db.models.signals import post_delete
         from wagtail.signals import page_published, post_page_move
 
-        from assessments.signals import attempt_graded
+        from assessments.signals import attempt_graded, h5p_graded
         from courses.models import CoursePage, LessonPage
 
         from . import handlers
@@ -20,3 +20,4 @@ class LearningConfig(AppConfig):
         post_delete.connect(handlers.lesson_deleted, sender=LessonPage)
         post_page_move.connect(handlers.page_moved)
         attempt_graded.connect(handlers.attempt_graded)
+        h5p_graded.connect(handlers.h5p_graded)

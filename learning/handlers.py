@@ -33,3 +33,7 @@ def page_moved(sender, instance, parent_page_before, parent_page_after, **kwargs
 
 def attempt_graded(sender, attempt, **kwargs) -> None:
     services.quiz_result_record(attempt=attempt)
+
+
+def h5p_graded(sender, attempt, **kwargs) -> None:
+    services.h5p_result_record(attempt=attempt)

@@ -175,3 +175,17 @@ def dashboard(*, user) -> Dashboard:
             )
         ]
     return Dashboard(in_progress=in_progress, completed=completions, mandated=mandated)
+
+
+def certifies_on_completion(course: CoursePage) -> bool:
+    """False when the course's H5P results are low-stakes and H5P is its only graded work:
+    scores from the browser alone must not earn a certificate. (An administrator can still
+    issue one by hand, with a reason.)"""
+    if not course.h5p_low_stakes:
+        return True
+    lessons = LessonPage.objects.live().descendant_of(course).only("id", "body")
+    has_h5p = has_quiz = False
+    for lesson in lessons:
+        has_h5p = has_h5p or bool(lesson.h5p_ids)
+        has_quiz = has_quiz or bool(lesson.quiz_ids)
+    return has_quiz or not has_h5p

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.models import Quiz, QuizGrade
+from assessments.models import H5PActivity, H5PGrade, Quiz, QuizGrade
 from courses.models import CoursePage, LessonPage
 from courses.selectors import course_of, lessons_still_in, rule_lessons
 
@@ -152,34 +152,67 @@ def lesson_complete(*, user, lesson: LessonPage) -> CourseCompletion | None:
 
 @transaction.atomic
 def quiz_result_record(*, attempt) -> CourseCompletion | None:
-    """A graded quiz attempt meets the lesson it was started from.
+    """A graded quiz attempt meets the lesson it was started from."""
+    return graded_lesson_record(
+        user=attempt.user, lesson_id=attempt.context_id, quiz=attempt.quiz_id
+    )
 
-    The lesson is complete when every quiz in it has a grade (passed, if the course says
-    quizzes must be passed); its progress row carries the mean grade and follows later
-    attempts up or down, though a completion, once earned, stays. Quietly does nothing when
-    the learner is no longer enrolled or the lesson has gone.
+
+@transaction.atomic
+def h5p_result_record(*, attempt) -> CourseCompletion | None:
+    """A graded H5P attempt meets the lesson it was played in."""
+    return graded_lesson_record(
+        user=attempt.user, lesson_id=attempt.context_id, activity=attempt.activity_id
+    )
+
+
+def graded_lesson_record(
+    *, user, lesson_id: int, quiz: int | None = None, activity: int | None = None
+) -> CourseCompletion | None:
+    """Record a lesson's graded activities (quizzes and H5P) in its progress.
+
+    The lesson is complete when every activity in it has a grade (passed, if the course says
+    they must be passed); its progress row carries the mean grade and follows later attempts
+    up or down, though a completion, once earned, stays. In a course whose H5P results are
+    low-stakes, H5P grades complete the lesson but stay out of its score. Quietly does
+    nothing when the learner is no longer enrolled, the lesson has gone, or the activity is
+    no longer in it.
     """
-    lesson = LessonPage.objects.live().filter(pk=attempt.context_id).first()
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
     course = course_of(lesson) if lesson is not None else None
-    if course is None or attempt.quiz_id not in lesson.quiz_ids:
+    if course is None:
         return None
-    user = attempt.user
+    if (quiz is not None and quiz not in lesson.quiz_ids) or (
+        activity is not None and activity not in lesson.h5p_ids
+    ):
+        return None
     if Enrolment.objects.select_for_update().filter(user=user, course=course).first() is None:
         return None
-    # Quizzes deleted since the lesson was written no longer hold it back.
+    # Activities deleted since the lesson was written no longer hold it back.
     quizzes = set(Quiz.objects.filter(pk__in=lesson.quiz_ids).values_list("pk", flat=True))
-    grades = {
+    activities = set(H5PActivity.objects.filter(pk__in=lesson.h5p_ids).values_list("pk", flat=True))
+    quiz_grades = {
         grade.quiz_id: grade for grade in QuizGrade.objects.filter(user=user, quiz_id__in=quizzes)
     }
-    if set(grades) != quizzes:
+    h5p_grades = {
+        grade.activity_id: grade
+        for grade in H5PGrade.objects.filter(user=user, activity_id__in=activities)
+    }
+    if set(quiz_grades) != quizzes or set(h5p_grades) != activities:
         return None
-    score = (sum(grade.percent for grade in grades.values()) / len(grades)).quantize(CENT)
+    grades = list(quiz_grades.values()) + list(h5p_grades.values())
+    counted = list(quiz_grades.values())
+    if not course.h5p_low_stakes:
+        counted += list(h5p_grades.values())
+    score = (
+        (sum(grade.percent for grade in counted) / len(counted)).quantize(CENT) if counted else None
+    )
     existing = LessonProgress.objects.filter(user=user, lesson=lesson).first()
     if existing is not None:
-        if existing.score != score:
+        if existing.score != score and score is not None:
             existing.score = score
             existing.save(update_fields=["score"])
-    elif course.quiz_must_pass and not all(grade.passed for grade in grades.values()):
+    elif course.quiz_must_pass and not all(grade.passed for grade in grades):
         return None
     else:
         LessonProgress.objects.create(

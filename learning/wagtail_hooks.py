@@ -5,6 +5,7 @@ the catalogue and course pages are public and cacheable for anonymous visitors, 
 with a learner's state in it is private.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -12,6 +13,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control, pat
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
+from assessments.models import H5PGrade
 from assessments.selectors import quiz_summaries
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from courses.selectors import course_of
@@ -62,10 +64,23 @@ def _serve_lesson(next_serve, page, request, args, kwargs):
     # The quiz blocks' values: loaded once here, then reused when the body is rendered.
     in_body = [block.value["quiz"] for block in page.body if block.block_type == "quiz"]
     quizzes = quiz_summaries(user=request.user, quizzes=[quiz for quiz in in_body if quiz])
-    response = next_serve(page, request, args, {**kwargs, "learner": state, "quizzes": quizzes})
+    h5p = h5p_summaries(user=request.user, lesson=page)
+    response = next_serve(
+        page, request, args, {**kwargs, "learner": state, "quizzes": quizzes, "h5p": h5p}
+    )
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
     return response
+
+
+def h5p_summaries(*, user, lesson) -> dict:
+    """Per H5P activity in the lesson: the learner's grade and the content origin (one
+    query, and none for a lesson without H5P)."""
+    ids = lesson.h5p_ids
+    if not ids:
+        return {}
+    grades = {g.activity_id: g for g in H5PGrade.objects.filter(user=user, activity_id__in=ids)}
+    return {pk: {"grade": grades.get(pk), "origin": settings.H5P_CONTENT_ORIGIN} for pk in ids}
 
 
 @hooks.register("on_serve_page")

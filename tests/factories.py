@@ -131,3 +131,18 @@ def lesson_with_quiz(course, quiz, *, title="Bài kiểm tra cuối khóa", slug
             ],
         },
     )
+
+
+def lesson_with_h5p(course, activities, *, title="Hoạt động tương tác", slug="tuong-tac"):
+    """A published lesson at the end of ``course`` holding the H5P ``activities``."""
+    from courses.models import LessonPage
+    from courses.services import page_publish
+
+    body = [{"type": "paragraph", "value": "<p>Làm hoạt động dưới đây.</p>"}]
+    body += [{"type": "h5p", "value": {"activity": activity.pk}} for activity in activities]
+    return page_publish(
+        parent=course,
+        page_class=LessonPage,
+        slug=slug,
+        fields={"title": title, "estimated_minutes": 10, "body": body},
+    )

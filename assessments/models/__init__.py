@@ -1,4 +1,5 @@
 from .framework import Competence, CompetenceFramework, Level, ProficiencyLevel
+from .h5p import H5PActivity, H5PAttempt, H5PGrade, H5PPackageVersion, H5PState, H5PStatement
 from .questions import (
     Answer,
     MatchPair,
@@ -16,6 +17,12 @@ __all__ = [
     "Attempt",
     "AttemptAnswer",
     "Competence",
+    "H5PActivity",
+    "H5PAttempt",
+    "H5PGrade",
+    "H5PPackageVersion",
+    "H5PState",
+    "H5PStatement",
     "CompetenceFramework",
     "Level",
     "MatchPair",

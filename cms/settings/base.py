@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cms.middleware.H5PContentOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -224,8 +225,12 @@ WAGTAIL_I18N_ENABLED = False
 # --- Static and media files -------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [PROJECT_DIR / "static"]
 NODE_MODULES_DIR = BASE_DIR / "node_modules"
+# Front-end packages from npm (package.json), served as our own static files: no CDN.
+STATICFILES_DIRS = [
+    PROJECT_DIR / "static",
+    ("h5p-standalone", NODE_MODULES_DIR / "h5p-standalone" / "dist"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
@@ -243,6 +248,21 @@ EMAIL_BACKEND = "accounts.mail.OutboxBackend"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Bình dân học vụ số <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- H5P --------------------------------------------------------------------------------
+# H5P content runs its authors' scripts, so it is served from an origin of its own: the
+# site's cookies never reach it, and its scripts cannot read the learner's pages. The lesson
+# frames it (sandboxed) and talks to it by postMessage, origins checked on both sides. In
+# development the same server answers to a second host name: open the site at 127.0.0.1
+# and the content comes from localhost.
+H5P_CONTENT_ORIGIN = env("H5P_CONTENT_ORIGIN", default="http://localhost:8000").rstrip("/")
+H5P_MAX_UPLOAD_BYTES = env.int("H5P_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+H5P_MAX_FILES = env.int("H5P_MAX_FILES", default=10_000)
+H5P_MAX_UNCOMPRESSED_BYTES = env.int("H5P_MAX_UNCOMPRESSED_BYTES", default=500 * 1024 * 1024)
+H5P_MAX_FILE_BYTES = env.int("H5P_MAX_FILE_BYTES", default=200 * 1024 * 1024)
+# The newest H5P core API the bundled player (h5p-standalone 3.8.2) provides: the corpus's
+# hub packages need up to 1.24 and play in it.
+H5P_CORE_API = (1, 24)
 
 # --- Security headers (tightened further in production) ----------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

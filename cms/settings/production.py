@@ -1,5 +1,7 @@
 """Production: everything from the environment; refuses to start without a secret key."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -16,7 +18,14 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
 # `check --deploy` does not notice.
 _missing = [
     name
-    for name in ("ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SITE_URL")
+    for name in (
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_URL",
+        "SITE_URL",
+        "H5P_CONTENT_ORIGIN",
+    )
     if not env(name, default="")
 ]
 if _missing:
@@ -27,6 +36,8 @@ if _missing:
 
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# The H5P content host is served by the same processes (see cms.middleware).
+ALLOWED_HOSTS.append(urlsplit(H5P_CONTENT_ORIGIN).hostname)  # noqa: F405
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
@@ -43,7 +54,10 @@ LANGUAGE_COOKIE_SECURE = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 # Static files straight from gunicorn, compressed and cached forever by hashed name.
-MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # noqa: F405
+MIDDLEWARE.insert(  # noqa: F405
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
 # Documents (lesson videos among them) go through Wagtail's view, which checks privacy, and
 # are then handed to nginx with X-Accel-Redirect: nginx answers Range requests (phones need
 # them to play and seek video) and gunicorn workers are not tied up streaming files.

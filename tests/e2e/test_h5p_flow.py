@@ -1,0 +1,104 @@
+"""On a phone: a learner plays H5P.TrueFalse and H5P.MultiChoice from the corpus inside a
+lesson, in sandboxed frames from the content origin; the lesson shows each score and its
+completion, and a reload resumes where the learner was."""
+
+import pytest
+
+from assessments import services as assessment
+from assessments.models import H5PAttempt, H5PGrade, H5PStatement
+from learning import services as learning
+from learning.models import LessonProgress
+from tests.factories import UserFactory, course_tree, lesson_with_h5p
+from tests.h5p_packages import H5P_CORPUS, needs_corpus
+
+from .test_learner_journey import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def origins(settings, live_server, tmp_path):
+    """The site at hocvuso.localhost, the content at h5p.hocvuso.localhost: two origins of
+    one site, as in production (a subdomain), served by the one live server. Chromium sends
+    *.localhost to this machine."""
+    port = live_server.url.rsplit(":", 1)[1]
+    settings.SITE_URL = f"http://hocvuso.localhost:{port}"
+    settings.H5P_CONTENT_ORIGIN = f"http://h5p.hocvuso.localhost:{port}"
+    settings.MEDIA_ROOT = str(tmp_path)
+    return settings
+
+
+@pytest.fixture
+def phone_at_site(browser, origins):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="vi-VN", base_url=origins.SITE_URL
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def imported(name: str):
+    path = H5P_CORPUS / name
+    with path.open("rb") as source:
+        return assessment.h5p_package_import(source=source, filename=name).activity
+
+
+def test_learner_plays_true_false_and_multichoice_and_resumes(phone_at_site, origins):
+    needs_corpus()
+    true_false = imported("H5P.TrueFalse.h5p")
+    multi = imported("H5P.MultiChoice.h5p")
+    course, lessons = course_tree(lessons=("Mở đầu",))
+    lesson = lesson_with_h5p(course, [true_false, multi])
+    learner = UserFactory(username="hocvien.lan", full_name="Trần Thị Lan")
+    learning.enrolment_create(user=learner, course=course)
+    learning.lesson_complete(user=learner, lesson=lessons[0])
+
+    page = phone_at_site
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: "Content Security Policy" in m.text and problems.append(m.text))
+    log_in(page, "hocvien.lan")
+    page.goto(lesson.url)
+
+    frames = page.locator("iframe.h5p-iframe")
+    frames.first.wait_for()
+    # Lazy: the second activity loads when it comes near the screen.
+    page.locator(".h5p-panel").nth(1).scroll_into_view_if_needed()
+    frames.nth(1).wait_for()
+    assert frames.first.get_attribute("sandbox") == "allow-scripts allow-same-origin allow-popups"
+    assert frames.first.get_attribute("src").startswith(origins.H5P_CONTENT_ORIGIN)
+
+    # H5P.TrueFalse: answer "True" (the right answer) and check.
+    tf = page.frame_locator("iframe.h5p-iframe >> nth=0").frame_locator("iframe")
+    tf.get_by_role("radio", name="Yes").click()
+    tf.get_by_role("button", name="Check").click()
+    tf_status = page.locator(".h5p-panel", has_text=true_false.title).locator(".h5p-status")
+    tf_status.get_by_text("1/1").wait_for()
+    assert "100%" in tf_status.inner_text()
+
+    # H5P.MultiChoice: pick the first answer, reload before checking: the choice is kept.
+    mc = page.frame_locator("iframe.h5p-iframe >> nth=1").frame_locator("iframe")
+    with page.expect_response(
+        lambda r: "/trang-thai/" in r.url and "[0]" in (r.request.post_data or "") and r.ok
+    ):
+        mc.get_by_text("Very dark purple").click()
+    page.reload()
+    page.locator(".h5p-panel").nth(1).scroll_into_view_if_needed()
+    mc = page.frame_locator("iframe.h5p-iframe >> nth=1").frame_locator("iframe")
+    mc.get_by_role("button", name="Check").wait_for()
+    chosen = mc.locator(".h5p-answer", has_text="Very dark purple")
+    assert chosen.get_attribute("aria-checked") == "true"
+    mc.get_by_role("button", name="Check").click()
+    mc_status = page.locator(".h5p-panel", has_text=multi.title).locator(".h5p-status")
+    mc_status.get_by_text("Bài học này đã hoàn thành.").wait_for()
+    assert "1/1" in mc_status.inner_text()
+
+    page.reload()
+    page.get_by_text("Bạn đã hoàn thành bài học này.").wait_for()
+    assert LessonProgress.objects.filter(user=learner, lesson=lesson).exists()
+    assert H5PGrade.objects.get(user=learner, activity=true_false).percent == 100
+    assert H5PAttempt.objects.filter(user=learner, percent__isnull=False).count() == 2
+    assert not H5PStatement.objects.filter(user=learner, accepted=False).exists()
+    assert not problems, problems
