@@ -32,7 +32,9 @@ node_modules/.installed: package.json package-lock.json
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Mở http://$(HOST):$(PORT)/ — open http://$(HOST):$(PORT)/"
+	@echo "Mở http://hocvuso.localhost:$(PORT)/ — open http://hocvuso.localhost:$(PORT)/ (H5P: h5p.hocvuso.localhost)"
+	SITE_URL=$${SITE_URL:-http://hocvuso.localhost:$(PORT)} \
+	H5P_CONTENT_ORIGIN=$${H5P_CONTENT_ORIGIN:-http://h5p.hocvuso.localhost:$(PORT)} \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

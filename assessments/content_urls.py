@@ -9,3 +9,6 @@ urlpatterns = [
     path("h5p-noi-dung/tinh/<path:path>", content_views.static_file, name="h5p_static"),
     path("h5p-noi-dung/<uuid:folder>/<path:path>", content_views.content_file, name="h5p_file"),
 ]
+
+# The site's 404 page needs the site's URLs; this origin answers with plain text.
+handler404 = "assessments.content_views.not_found"

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -109,3 +109,7 @@ def content_file(request, folder, path: str):
     if target.suffix.lower().lstrip(".") not in LIBRARY_EXTENSIONS:
         raise Http404
     return _send(request, target, max_age=YEAR)
+
+
+def not_found(request, exception=None):
+    return HttpResponseNotFound("404", content_type="text/plain; charset=utf-8")

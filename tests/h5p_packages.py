@@ -45,7 +45,9 @@ def entries(**changes) -> dict[str, bytes]:
             },
             ensure_ascii=False,
         ).encode(),
-        "content/content.json": json.dumps({"q": "Tin nhắn này có đáng tin không?"}).encode(),
+        "content/content.json": json.dumps(
+            {"q": "Tin nhắn này có đáng tin không?"}, ensure_ascii=False
+        ).encode(),
         "content/images/canh-bao.png": b"\x89PNG\r\n\x1a\n" + b"0" * 32,
         "HVS.Check-1.0/library.json": json.dumps(LIBRARY, ensure_ascii=False).encode(),
         "HVS.Check-1.0/check.js": CHECK_JS,

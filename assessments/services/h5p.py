@@ -256,9 +256,17 @@ def h5p_attempt_open(*, user, activity: H5PActivity, context_id: int) -> H5PAtte
         .filter(user=user, activity=activity, context_id=context_id, finished_at__isnull=True)
         .first()
     )
-    if attempt is not None:
-        return attempt
     version = activity.current
+    if attempt is not None:
+        if (
+            version is not None
+            and attempt.version_id != version.pk
+            and not attempt.statements.filter(accepted=True).exists()
+        ):
+            # Nothing played yet: the learner gets the package as it is now.
+            attempt.version = version
+            attempt.save(update_fields=["version"])
+        return attempt
     if version is None:
         raise H5PImportRefused(_("This activity has no package yet."), "no-package")
     number = (

@@ -14,9 +14,13 @@ BASE_DIR = PROJECT_DIR.parent
 
 SECRET_KEY = env("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# In development the site is http://hocvuso.localhost:8000 and H5P content comes from
+# http://h5p.hocvuso.localhost:8000: browsers send *.localhost to this machine by themselves.
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "hocvuso.localhost", ".hocvuso.localhost"]
+)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+SITE_URL = env("SITE_URL", default="http://hocvuso.localhost:8000")
 
 INSTALLED_APPS = [
     # Our apps, in the dependency order enforced by import-linter (see README).
@@ -251,11 +255,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- H5P --------------------------------------------------------------------------------
 # H5P content runs its authors' scripts, so it is served from an origin of its own: the
-# site's cookies never reach it, and its scripts cannot read the learner's pages. The lesson
-# frames it (sandboxed) and talks to it by postMessage, origins checked on both sides. In
-# development the same server answers to a second host name: open the site at 127.0.0.1
-# and the content comes from localhost.
-H5P_CONTENT_ORIGIN = env("H5P_CONTENT_ORIGIN", default="http://localhost:8000").rstrip("/")
+# site's cookies (host-only) never reach it, and its scripts cannot read the learner's pages.
+# The lesson frames it (sandboxed) and talks to it by postMessage, origins checked on both
+# sides. It must be a subdomain of the site's own domain (same site, another origin):
+# browsers that block third-party storage would otherwise deny the content localStorage,
+# and H5P stops working. The same processes serve it, by host name (cms.middleware).
+H5P_CONTENT_ORIGIN = env("H5P_CONTENT_ORIGIN", default="http://h5p.hocvuso.localhost:8000").rstrip(
+    "/"
+)
 H5P_MAX_UPLOAD_BYTES = env.int("H5P_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 H5P_MAX_FILES = env.int("H5P_MAX_FILES", default=10_000)
 H5P_MAX_UNCOMPRESSED_BYTES = env.int("H5P_MAX_UNCOMPRESSED_BYTES", default=500 * 1024 * 1024)
