@@ -180,9 +180,8 @@ def gigabyte_bomb(tmp_path_factory) -> Path:
 def test_gigabyte_zip_bomb_is_refused_without_inflating_it(media, gigabyte_bomb):
     assert gigabyte_bomb.stat().st_size < 5 * 1024 * 1024
     tracemalloc.start()
-    with gigabyte_bomb.open("rb") as source:
-        with pytest.raises(services.H5PImportRefused) as caught:
-            services.h5p_package_import(source=source, filename="bomb.h5p")
+    with gigabyte_bomb.open("rb") as source, pytest.raises(services.H5PImportRefused) as caught:
+        services.h5p_package_import(source=source, filename="bomb.h5p")
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert caught.value.code in {"too-large", "file-too-large"}

@@ -44,5 +44,13 @@ def test_proxy_serves_library_images_and_is_not_open_to_the_world():
 def test_image_build_gives_collectstatic_every_setting_production_requires():
     dockerfile = (DOCKER / "Dockerfile").read_text()
     build = dockerfile.split("collectstatic --noinput")[0].rsplit("RUN ", 1)[1]
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"):
+    for name in (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_URL",
+        "SITE_URL",
+        "H5P_CONTENT_ORIGIN",
+    ):
         assert f"{name}=" in build, name

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.internal:6379",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.internal:587",
     "SITE_URL": "https://hocvuso.nghean.gov.vn",
+    "H5P_CONTENT_ORIGIN": "https://h5p.hocvuso.nghean.gov.vn",
 }
 
 
@@ -51,3 +52,17 @@ def test_production_refuses_to_fall_back_to_embedded_services():
     assert result.returncode != 0
     assert "REDIS_URL, EMAIL_URL" in result.stderr
     assert "Thiếu biến môi trường bắt buộc" in result.stderr
+
+
+def test_deploy_check_refuses_h5p_content_on_the_site_origin():
+    env = {**PRODUCTION_ENV, "H5P_CONTENT_ORIGIN": PRODUCTION_ENV["SITE_URL"]}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "cms.E001" in result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_an_h5p_content_origin():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "H5P_CONTENT_ORIGIN"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "H5P_CONTENT_ORIGIN" in result.stderr
