@@ -20,6 +20,7 @@ from .framework import (
 from .h5p import (
     H5PImportRefused,
     Outcome,
+    demo_package,
     h5p_attempt_open,
     h5p_grade_update,
     h5p_package_import,
@@ -55,6 +56,7 @@ __all__ = [
     "attempt_submit",
     "attempts_close_overdue",
     "category_ensure",
+    "demo_package",
     "framework_load",
     "framework_load_csv",
     "framework_load_shipped",

@@ -9,9 +9,11 @@ attempt, so statements racing each other or re-sent after a timeout count once.
 """
 
 import hashlib
+import io
 import logging
 import shutil
 import uuid
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +42,20 @@ class H5PImportRefused(Exception):
     def __init__(self, message: str, code: str):
         super().__init__(message)
         self.code = code
+
+
+# Our own small content type (HVS.QuickCheck: true/false statements) with Vietnamese content,
+# zipped into a package by the demo and by tests that need one that plays.
+DEMO_PACKAGE = Path(__file__).resolve().parents[1] / "data" / "h5p-demo"
+
+
+def demo_package() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for path in sorted(DEMO_PACKAGE.rglob("*")):
+            if path.is_file():
+                package.write(path, path.relative_to(DEMO_PACKAGE).as_posix())
+    return buffer.getvalue()
 
 
 def limits() -> archive.Limits:

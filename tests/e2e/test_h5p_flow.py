@@ -2,6 +2,8 @@
 lesson, in sandboxed frames from the content origin; the lesson shows each score and its
 completion, and a reload resumes where the learner was."""
 
+import io
+
 import pytest
 
 from assessments import services as assessment
@@ -101,4 +103,44 @@ def test_learner_plays_true_false_and_multichoice_and_resumes(phone_at_site, ori
     assert H5PGrade.objects.get(user=learner, activity=true_false).percent == 100
     assert H5PAttempt.objects.filter(user=learner, percent__isnull=False).count() == 2
     assert not H5PStatement.objects.filter(user=learner, accepted=False).exists()
+    assert not problems, problems
+
+
+def test_demo_activity_plays_and_counts_without_the_corpus(phone_at_site, origins):
+    """The demo's own content type (HVS.QuickCheck) plays in the same player: a learner
+    answers, gets 2 of 3 (not passed), tries again, gets 3 of 3 and completes the lesson."""
+    version = assessment.h5p_package_import(
+        source=io.BytesIO(assessment.demo_package()), filename="demo.h5p"
+    )
+    activity = version.activity
+    activity.pass_mark = 100
+    activity.save()
+    course, lessons = course_tree(lessons=("Mở đầu",))
+    lesson = lesson_with_h5p(course, [activity])
+    learner = UserFactory(username="hocvien.binh", full_name="Phạm Văn Bình")
+    learning.enrolment_create(user=learner, course=course)
+    learning.lesson_complete(user=learner, lesson=lessons[0])
+
+    page = phone_at_site
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    log_in(page, "hocvien.binh")
+    page.goto(lesson.url)
+    # The player always nests the content in a frame of its own, on the content origin.
+    content = page.frame_locator("iframe.h5p-iframe").frame_locator("iframe")
+    items = content.locator(".hvs-qc li")
+    items.nth(0).get_by_label("Đúng").check()
+    items.nth(1).get_by_label("Đúng").check()  # wrong: the police never ask for a transfer
+    items.nth(2).get_by_label("Đúng").check()
+    content.get_by_role("button", name="Kiểm tra").click()
+    status = page.locator(".h5p-status")
+    status.get_by_text("2/3").wait_for()
+    assert "Chưa đạt" in status.inner_text()
+
+    items.nth(1).get_by_label("Sai").check()
+    content.get_by_role("button", name="Kiểm tra").click()
+    status.get_by_text("3/3").wait_for()
+    status.get_by_text("Bài học này đã hoàn thành.").wait_for()
+    assert H5PGrade.objects.get(user=learner, activity=activity).percent == 100
+    assert H5PAttempt.objects.filter(user=learner, percent__isnull=False).count() == 2
     assert not problems, problems

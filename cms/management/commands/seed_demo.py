@@ -4,6 +4,7 @@ Idempotent: running it again leaves the same data (no duplicates, no new page re
 Later issues add their demo content here through their own services.
 """
 
+import io
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,13 +14,26 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Membership, Organisation, User
-from assessments.models import Attempt, Competence, Question, QuestionBank, Quiz, QuizSlot
+from assessments.models import (
+    Attempt,
+    Competence,
+    H5PActivity,
+    H5PGrade,
+    Question,
+    QuestionBank,
+    Quiz,
+    QuizSlot,
+)
 from assessments.selectors import right_responses
 from assessments.services import (
     SAMPLE_BANK,
     attempt_start,
     attempt_submit,
+    demo_package,
     framework_load_shipped,
+    h5p_attempt_open,
+    h5p_package_import,
+    h5p_statement_record,
     questions_import,
 )
 from certificates import services as certificate_services
@@ -33,6 +47,7 @@ from courses.models import CourseIndexPage, CoursePage, LessonPage, TargetGroup
 from courses.services import page_publish
 from learning import services as learning_services
 
+DEMO_H5P_TITLE = "Luyện tập: nhận biết lừa đảo trực tuyến"
 K = Organisation.Kind
 T = Membership.TargetGroup
 R = Membership.Role
@@ -185,6 +200,7 @@ class Command(BaseCommand):
                 )
         home = cms_services.home_page_publish(**HOME)
         self._courses(home, organisations)
+        self._h5p()
         self._quiz()
         self._certificates()
         self._classes(organisations)
@@ -237,6 +253,34 @@ class Command(BaseCommand):
                     fields={"title": title, "estimated_minutes": minutes, "body": body},
                     relations={"competences": [competences[code] for code in lesson_codes]},
                 )
+
+    def _h5p(self) -> None:
+        """An H5P activity of our own (true/false statements on online fraud) in a practice
+        lesson of the basic course, before its final quiz."""
+        activity = H5PActivity.objects.filter(title=DEMO_H5P_TITLE).first()
+        if activity is None:
+            activity = h5p_package_import(
+                source=io.BytesIO(demo_package()),
+                filename="nhan-biet-lua-dao.h5p",
+                title=DEMO_H5P_TITLE,
+            ).activity
+        basic = CoursePage.objects.get(slug="ky-nang-so-co-ban")
+        page_publish(
+            parent=basic,
+            page_class=LessonPage,
+            slug="luyen-tap-nhan-biet-lua-dao",
+            fields={
+                "title": "Luyện tập: nhận biết lừa đảo",
+                "estimated_minutes": 5,
+                "body": [
+                    {
+                        "type": "paragraph",
+                        "value": "<p>Ba câu đúng hay sai. Làm đúng cả ba để qua bài.</p>",
+                    },
+                    {"type": "h5p", "value": {"activity": activity.pk}},
+                ],
+            },
+        )
 
     def _quiz(self) -> None:
         """The sample question bank, and a timed final quiz closing the basic course."""
@@ -302,7 +346,23 @@ class Command(BaseCommand):
         citizen = User.objects.get(username="citizen.demo")
         learning_services.enrolment_create(user=citizen, course=basic)
         for lesson in LessonPage.objects.child_of(basic).live().order_by("path"):
-            if not lesson.quiz_ids:
+            for activity in H5PActivity.objects.filter(pk__in=lesson.h5p_ids):
+                if not H5PGrade.objects.filter(user=citizen, activity=activity).exists():
+                    attempt = h5p_attempt_open(
+                        user=citizen, activity=activity, context_id=lesson.pk
+                    )
+                    h5p_statement_record(
+                        user=citizen,
+                        activity=activity,
+                        context_id=lesson.pk,
+                        attempt_id=attempt.pk,
+                        statement={
+                            "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+                            "object": {"id": activity.iri()},
+                            "result": {"score": {"raw": 3, "max": 3}, "success": True},
+                        },
+                    )
+            if not lesson.has_graded_blocks:
                 learning_services.lesson_complete(user=citizen, lesson=lesson)
                 continue
             for quiz in Quiz.objects.filter(pk__in=lesson.quiz_ids):
