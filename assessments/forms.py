@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
+from django.db import transaction
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -79,9 +80,12 @@ class H5PActivityForm(WagtailAdminModelForm):
     def save(self, commit=True):
         from .services import h5p_package_import
 
-        activity = super().save(commit=commit)
         upload = self.cleaned_data.get("package_file")
-        if upload and commit:
+        if not (upload and commit):
+            return super().save(commit=commit)
+        # One transaction: a package that fails to unpack leaves no activity without one.
+        with transaction.atomic():
+            activity = super().save(commit=commit)
             h5p_package_import(
                 source=upload, filename=upload.name, activity=activity, user=self.for_user
             )

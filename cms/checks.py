@@ -13,11 +13,12 @@ def h5p_content_origin(app_configs, **kwargs):
     break it)."""
     site = urlsplit(settings.SITE_URL)
     content = urlsplit(settings.H5P_CONTENT_ORIGIN)
-    if (site.scheme, site.netloc) == (content.scheme, content.netloc):
+    if (site.hostname or "").lower() == (content.hostname or "").lower():
+        # Cookies ignore ports: another port of the same host would receive them.
         return [
             Error(
-                "H5P_CONTENT_ORIGIN is the site's own origin; H5P content would run with the "
-                "learner's session.",
+                "H5P_CONTENT_ORIGIN is on the site's own host; H5P content would receive the "
+                "learner's cookies.",
                 hint="Serve it from a subdomain, e.g. https://h5p.<site host>.",
                 id="cms.E001",
             )
@@ -33,4 +34,14 @@ def h5p_content_origin(app_configs, **kwargs):
                 id="cms.W001",
             )
         ]
+    for name in ("SESSION_COOKIE_DOMAIN", "CSRF_COOKIE_DOMAIN"):
+        domain = (getattr(settings, name, None) or "").lstrip(".").lower()
+        if domain and (content_host == domain or content_host.endswith("." + domain)):
+            return [
+                Error(
+                    f"{name} covers the H5P content host, which would receive the cookie.",
+                    hint=f"Leave {name} unset (host-only cookies).",
+                    id="cms.E002",
+                )
+            ]
     return []

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.middleware import PolicyParts
 from django.conf import settings
+from django.http.request import split_domain_port
 
 # The H5P content origin runs its authors' scripts inside our frame: they may use inline
 # script and eval (many H5P libraries do), and media from the web (YouTube in interactive
@@ -46,7 +47,7 @@ class CSPMiddleware(BaseCSPMiddleware):
 
 
 def _content_host() -> str:
-    return urlsplit(settings.H5P_CONTENT_ORIGIN).netloc.lower()
+    return (urlsplit(settings.H5P_CONTENT_ORIGIN).hostname or "").lower()
 
 
 class H5PContentOriginMiddleware:
@@ -61,8 +62,10 @@ class H5PContentOriginMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.get_host().lower() != _content_host():
+        host, _port = split_domain_port(request.get_host())
+        if host.rstrip(".") != _content_host():
             return self.get_response(request)
+        request.COOKIES = {}  # whatever the browser sent, nothing here reads a session
         request.urlconf = "assessments.content_urls"
         request.h5p_content_origin = True
         response = self.get_response(request)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
 from assessments import services as assessment
 from assessments.h5p.xapi import MAX_BYTES
@@ -27,6 +28,20 @@ from courses.selectors import course_of
 from . import selectors
 from .models import CourseCompletion, Enrolment, LessonProgress
 from .views import _visible
+
+
+def _constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json(body: bytes):
+    """The body as JSON, or None: no NaN or Infinity (the database refuses them), no
+    nesting deep enough to exhaust the stack."""
+    try:
+        return json.loads(body.decode("utf-8"), parse_constant=_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
 
 STATUS = {
     "csrf": 403,
@@ -95,6 +110,27 @@ def _csrf_failed(request) -> bool:
     return checker.process_view(request, None, (), {}) is not None
 
 
+def _flooding(request) -> bool:
+    return is_ratelimited(
+        request,
+        group="h5p-statements",
+        key="user",
+        rate=settings.H5P_STATEMENT_RATE,
+        increment=True,
+    )
+
+
+def _slow_down() -> JsonResponse:
+    return JsonResponse(
+        {
+            "accepted": False,
+            "reason": "rate",
+            "message": _("Too many answers at once; wait a moment."),
+        },
+        status=429,
+    )
+
+
 def _grade_json(grade: H5PGrade | None):
     if grade is None:
         return None
@@ -141,15 +177,14 @@ def h5p_statement(request, lesson_id: int, activity_id: int):
     if not request.user.is_authenticated:
         return _not_signed_in()
     user = request.user
+    if _flooding(request):
+        return _slow_down()  # not stored: a flood must not fill the audit table
     if len(request.body) > MAX_BYTES:
         assessment.h5p_statement_reject(
             user=user, statement={"too_large": len(request.body)}, reason="too-large"
         )
         return _refused("too-large")
-    try:
-        body = json.loads(request.body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        body = None
+    body = _json(request.body)
     statement = body.get("statement") if isinstance(body, dict) else body
     lesson, course, activity, refusal = _place(request, lesson_id, activity_id)
     if _csrf_failed(request):
@@ -200,13 +235,14 @@ def h5p_state(request, lesson_id: int, activity_id: int):
     """Keep where the learner is, so that a reload (or another day) resumes there."""
     if not request.user.is_authenticated:
         return _not_signed_in()
+    if _flooding(request):
+        return _slow_down()
     lesson, _course, activity, refusal = _place(request, lesson_id, activity_id)
     if refusal is not None:
         return _refused(refusal)
     try:
-        body = json.loads(request.body.decode("utf-8"))
-        data = body["state"]
-    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        data = _json(request.body)["state"]
+    except (KeyError, TypeError):
         return JsonResponse(
             {"saved": False, "message": _("The state could not be read.")}, status=400
         )
@@ -215,5 +251,6 @@ def h5p_state(request, lesson_id: int, activity_id: int):
             user=request.user, activity=activity, context_id=lesson.pk, data=data
         )
     except assessment.H5PImportRefused as refusal:
-        return JsonResponse({"saved": False, "message": str(refusal)}, status=413)
+        status = 409 if refusal.code == "no-attempt" else 413
+        return JsonResponse({"saved": False, "message": str(refusal)}, status=status)
     return JsonResponse({"saved": True})

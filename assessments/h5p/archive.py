@@ -153,7 +153,7 @@ def _read_json(archive: zipfile.ZipFile, name: str, limits: Limits, code: str, *
         raise H5PRefused(code, file=name, **params)
     try:
         return json.loads(archive.read(info).decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError, zipfile.BadZipFile, OSError) as error:
         raise H5PRefused(code, file=name, **params) from error
 
 
@@ -164,6 +164,8 @@ def _check_entry(info: zipfile.ZipInfo) -> str | None:
         raise H5PRefused("unsafe-path", file=name)
     path = PurePosixPath(name)
     if path.is_absolute() or re.match(r"^[A-Za-z]:", name) or ".." in path.parts:
+        raise H5PRefused("unsafe-path", file=name)
+    if str(path) != name.rstrip("/"):  # "./x", "a//b": not what H5P writes, and ambiguous
         raise H5PRefused("unsafe-path", file=name)
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
@@ -213,6 +215,10 @@ def inspect(source, *, limits: Limits = Limits(), core_api: tuple[int, int] = (1
             seen.add(relative.lower())
             files.append(relative)
         names = set(files)
+        folders = {str(parent) for name in files for parent in PurePosixPath(name).parents}
+        clash = sorted(names & folders)
+        if clash:  # a file and a folder of the same name
+            raise H5PRefused("duplicate-entry", file=clash[0])
         if "h5p.json" not in names:
             raise H5PRefused("missing-h5p-json")
         if "content/content.json" not in names:

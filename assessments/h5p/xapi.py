@@ -14,6 +14,8 @@ from dataclasses import dataclass
 VERB_PREFIX = "http://adlnet.gov/expapi/verbs/"
 SCORING_VERBS = {"answered", "completed", "passed", "failed"}
 MAX_BYTES = 64 * 1024
+# No H5P content scores in millions; a larger number is a forgery (and would not fit).
+LARGEST = 1_000_000
 
 
 class Malformed(ValueError):
@@ -44,6 +46,8 @@ def _number(value, code: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise Malformed(code)
+    if abs(value) > LARGEST:
         raise Malformed(code)
     return float(value)
 

@@ -65,10 +65,6 @@ class H5PActivity(index.Indexed, models.Model):
 
 
 class H5PPackageVersion(models.Model):
-    class MaxFrom(models.TextChoices):
-        CONTENT = "content", _("the package's content")
-        STATEMENT = "statement", _("the first scored statement")
-
     activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     package = models.FileField(_("package file"), upload_to="h5p/packages/", max_length=255)
@@ -80,8 +76,9 @@ class H5PPackageVersion(models.Model):
     language = models.CharField(max_length=10, blank=True)
     libraries = models.JSONField(default=list)
     content_types = models.JSONField(default=list)
+    # From the package's own parameters, where its type defines one; else None, and each
+    # learner's first scored statement sets theirs (services.h5p._maximum).
     max_score = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
-    max_from = models.CharField(max_length=10, choices=MaxFrom.choices, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

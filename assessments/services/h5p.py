@@ -222,7 +222,6 @@ def h5p_package_import(
                 libraries=described["libraries"],
                 content_types=described["content_types"],
                 max_score=Decimal(maximum) if maximum is not None else None,
-                max_from=H5PPackageVersion.MaxFrom.CONTENT if maximum is not None else "",
                 uploaded_by=user,
             )
             source.seek(0)
@@ -310,6 +309,8 @@ def _stored(statement, *, user, statement_id: uuid.UUID, now) -> dict:
     payload["id"] = str(statement_id)
     payload.setdefault("timestamp", now.isoformat())
     payload["stored"] = now.isoformat()
+    if "actor" in payload:
+        payload["actor_claimed"] = payload["actor"]  # what the browser said, kept for audit
     payload["actor"] = {
         "objectType": "Agent",
         "account": {"homePage": settings.SITE_URL, "name": str(user.pk)},
@@ -345,18 +346,26 @@ def h5p_statement_reject(
 
 
 def _maximum(attempt: H5PAttempt, reading: xapi.Reading) -> Decimal | None:
-    """The package's maximum, learning it from this statement if the package did not say."""
+    """The package's maximum: from its own parameters where its type defines one; otherwise
+    the one this learner's first scored statement at this version gave, which binds their
+    later ones. Per learner, so that one learner's forged maximum never decides anyone
+    else's score."""
     version = attempt.version
-    if version.max_score is None:
-        if reading.max is None or reading.max <= 0:
-            return None
-        version = H5PPackageVersion.objects.select_for_update().get(pk=version.pk)
-        if version.max_score is None:
-            version.max_score = Decimal(str(reading.max)).quantize(CENT)
-            version.max_from = H5PPackageVersion.MaxFrom.STATEMENT
-            version.save(update_fields=["max_score", "max_from"])
-        attempt.version = version
-    return version.max_score
+    if version.max_score is not None:
+        return version.max_score
+    first = (
+        H5PAttempt.objects.filter(
+            user_id=attempt.user_id, version_id=version.pk, max_score__isnull=False
+        )
+        .order_by("finished_at", "pk")
+        .values_list("max_score", flat=True)
+        .first()
+    )
+    if first is not None:
+        return first
+    if reading.max is None or reading.max <= 0:
+        return None
+    return Decimal(str(reading.max)).quantize(CENT)
 
 
 @transaction.atomic
@@ -383,7 +392,9 @@ def h5p_statement_record(
         return Outcome(accepted=False, reason=f"malformed-{malformed.code}")
     try:
         attempt_pk = int(attempt_id)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        attempt_pk = None
+    if attempt_pk is not None and not 0 < attempt_pk < 2**63:
         attempt_pk = None
     attempt = (
         H5PAttempt.objects.select_for_update(of=("self",))
@@ -438,24 +449,31 @@ def h5p_statement_record(
         return reject("above-maximum", attempt)
     now = timezone.now()
     statement_id = reading.statement_id or uuid.uuid4()
-    stored = H5PStatement.objects.create(
-        user=user,
-        activity=activity,
-        attempt=attempt,
-        context_id=context_id,
-        statement_id=statement_id,
-        verb=reading.verb[:60],
-        payload=_stored(statement, user=user, statement_id=statement_id, now=now),
-        accepted=True,
-        counted=counts,
-    )
+    try:
+        with transaction.atomic():
+            stored = H5PStatement.objects.create(
+                user=user,
+                activity=activity,
+                attempt=attempt,
+                context_id=context_id,
+                statement_id=statement_id,
+                verb=reading.verb[:60],
+                payload=_stored(statement, user=user, statement_id=statement_id, now=now),
+                accepted=True,
+                counted=counts,
+            )
+    except IntegrityError:
+        # The same id, sent at the same moment for another attempt: the constraint let the
+        # other one in, and this one is the re-send.
+        current = h5p_attempt_open(user=user, activity=activity, context_id=context_id)
+        return Outcome(accepted=True, duplicate=True, attempt=current)
     if not counts:
         return Outcome(accepted=True, attempt=attempt)
     raw = Decimal(str(reading.raw)).quantize(CENT)
     percent = (raw / maximum * HUNDRED).quantize(CENT) if maximum else Decimal(0)
     attempt.raw_score = raw
     attempt.max_score = maximum
-    attempt.percent = min(percent, HUNDRED)
+    attempt.percent = percent
     # "Failed" never passes, whatever the score; otherwise the activity's own pass mark.
     attempt.passed = (
         attempt.percent >= activity.pass_mark
@@ -513,7 +531,14 @@ def h5p_state_save(*, user, activity: H5PActivity, context_id: int, data: str) -
             % {"count": MAX_STATE_BYTES // 1024},
             "state-too-large",
         )
-    attempt = h5p_attempt_open(user=user, activity=activity, context_id=context_id)
+    # Only an attempt opened from the lesson (which checked it is unlocked) takes a state.
+    attempt = H5PAttempt.objects.filter(
+        user=user, activity=activity, context_id=context_id, finished_at__isnull=True
+    ).first()
+    if attempt is None:
+        raise H5PImportRefused(
+            _("There is no open attempt. Reload the page to start again."), "no-attempt"
+        )
     state, _created = H5PState.objects.update_or_create(
         user=user,
         activity=activity,

@@ -269,7 +269,10 @@ H5P_MAX_UNCOMPRESSED_BYTES = env.int("H5P_MAX_UNCOMPRESSED_BYTES", default=500 *
 H5P_MAX_FILE_BYTES = env.int("H5P_MAX_FILE_BYTES", default=200 * 1024 * 1024)
 # The newest H5P core API the bundled player (h5p-standalone 3.8.2) provides: the corpus's
 # hub packages need up to 1.24 and play in it.
-H5P_CORE_API = (1, 24)
+# Statements (and states) one learner may send per minute: a lesson's activities send a few
+# per answer; a flood from a script or hostile content is refused before it is stored.
+H5P_STATEMENT_RATE = env("H5P_STATEMENT_RATE", default="240/m")
+H5P_CORE_API = tuple(int(part) for part in env("H5P_CORE_API", default="1.24").split("."))
 
 # --- Security headers (tightened further in production) ----------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -37,8 +37,8 @@ def refusal(data: bytes, **limits) -> services.H5PImportRefused:
 
 
 def nothing_written(media: Path) -> bool:
-    content = media / "h5p" / "content"
-    return not content.exists() or not any(content.iterdir())
+    """Not a byte anywhere under the media folder (and the tests check beside it)."""
+    return not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
 
 
 # --- A valid package ------------------------------------------------------------------------
@@ -90,6 +90,7 @@ def test_replacing_the_package_keeps_every_version(media):
         ({"HVS.Check-1.0__setup.exe": b"MZ"}, "file-type", ".exe"),
         ({"content__script.js": b"alert(1)"}, "file-type", "content/script.js"),
         ({"HVS.Check-1.0__check.js": None}, "library-file-missing", "check.js"),
+        ({"HVS.Check-1.0__check.css": None}, "library-file-missing", "check.css"),
         (
             {"HVS.Check-1.0__library.json": json.dumps({"machineName": "HVS.Check"}).encode()},
             "invalid-library-json",
@@ -212,6 +213,27 @@ def test_limits_come_from_settings(media, settings):
     settings.H5P_MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
     settings.H5P_MAX_UPLOAD_BYTES = 100
     assert refusal(package()).code == "upload-too-large"
+
+
+def test_extraction_itself_refuses_a_path_outside_its_folder(tmp_path):
+    """The second guard: even a manifest that let ``..`` through writes nothing outside."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as crafted:
+        crafted.writestr("../thoat-ra.txt", b"x")
+    manifest = archive.Manifest(
+        title="x",
+        main_library="x",
+        language="vi",
+        libraries=[],
+        content_types=[],
+        params={},
+        files=["../thoat-ra.txt"],
+    )
+    with pytest.raises(archive.H5PRefused) as caught:
+        archive.extract(buffer, manifest, tmp_path / "out" / "goi")
+    assert caught.value.code == "unsafe-path"
+    assert not (tmp_path / "out" / "thoat-ra.txt").exists()
+    assert not (tmp_path / "thoat-ra.txt").exists()
 
 
 def test_extraction_counts_what_it_writes_even_if_headers_lie(tmp_path):
@@ -414,3 +436,19 @@ def test_deleting_an_activity_removes_its_files_once_committed(media, on_commit)
         assert folder.exists()  # a rolled-back deletion must still play
     assert not folder.exists()
     assert not package_file.exists()
+
+
+@pytest.mark.parametrize(
+    "extra, code",
+    [
+        ({"./h5p.json": b"{}"}, "unsafe-path"),
+        ({"content//anh.png": b"x"}, "unsafe-path"),
+        ({"content/anh.png/khac.png": b"x", "content/anh.png": b"x"}, "duplicate-entry"),
+        ({"content/sau.json": b"[" * 100_000, "h5p.json": b"[" * 100_000}, "invalid-h5p-json"),
+    ],
+    ids=["dot-slash", "double-slash", "file-and-folder", "deep-json"],
+)
+def test_odd_archives_are_refused_not_crashed_on(media, extra, code):
+    files = {**entries(), **extra}
+    assert refusal(package(files)).code == code
+    assert nothing_written(media)

@@ -54,3 +54,13 @@ def test_image_build_gives_collectstatic_every_setting_production_requires():
         "H5P_CONTENT_ORIGIN",
     ):
         assert f"{name}=" in build, name
+
+
+def test_proxy_keeps_the_content_policy_on_h5p_files_and_lets_packages_upload():
+    nginx = (DOCKER / "nginx.conf").read_text()
+    block = nginx.split("location /protected-media/h5p/content/ {")[1].split("}")[0]
+    assert "internal;" in block
+    assert "Content-Security-Policy" in block and "connect-src 'self'" in block
+    assert "form-action 'none'" in block
+    upload = nginx.split("location /admin/snippets/assessments/h5pactivity/ {")[1].split("}")[0]
+    assert "client_max_body_size 210m;" in upload

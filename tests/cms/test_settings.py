@@ -66,3 +66,19 @@ def test_production_refuses_to_start_without_an_h5p_content_origin():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "H5P_CONTENT_ORIGIN" in result.stderr
+
+
+def test_deploy_check_refuses_h5p_content_on_another_port_of_the_site():
+    env = {**PRODUCTION_ENV, "H5P_CONTENT_ORIGIN": "https://hocvuso.nghean.gov.vn:8443"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert "cms.E001" in result.stdout + result.stderr
+
+
+def test_production_cookies_cannot_be_tossed_by_the_content_subdomain():
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "
+        "settings.SESSION_COOKIE_DOMAIN, settings.CSRF_COOKIE_DOMAIN)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
+    assert result.stdout.split() == ["__Host-sessionid", "__Host-csrftoken", "None", "None"]

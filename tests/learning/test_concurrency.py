@@ -41,3 +41,65 @@ def test_simultaneous_last_lessons_complete_the_course():
         thread.join(timeout=30)
     assert errors == []
     assert CourseCompletion.objects.filter(user=learner).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_h5p_statement_sent_four_times_at_once_counts_once(settings, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "SQLite runs one writer at a time, so there is no race to test; "
+            "CI's second step runs this on PostgreSQL"
+        )
+    import io
+    import uuid
+
+    from assessments import services as assessment
+    from assessments.models import H5PAttempt, H5PStatement
+    from tests.factories import lesson_with_h5p
+    from tests.h5p_packages import package
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    activity = assessment.h5p_package_import(
+        source=io.BytesIO(package()), filename="x.h5p"
+    ).activity
+    page, lessons = course_tree(lessons=("Mở đầu",))
+    lesson = lesson_with_h5p(page, [activity])
+    learner = UserFactory()
+    services.enrolment_create(user=learner, course=page)
+    services.lesson_complete(user=learner, lesson=lessons[0])
+    attempt = assessment.h5p_attempt_open(user=learner, activity=activity, context_id=lesson.pk)
+    statement = {
+        "id": str(uuid.uuid4()),
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "object": {"id": activity.iri()},
+        "result": {"score": {"raw": 2, "max": 2}},
+    }
+    barrier = threading.Barrier(4)
+    errors, outcomes = [], []
+
+    def send():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(
+                assessment.h5p_statement_record(
+                    user=learner,
+                    activity=activity,
+                    context_id=lesson.pk,
+                    attempt_id=attempt.pk,
+                    statement=statement,
+                )
+            )
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sorted(outcome.duplicate for outcome in outcomes) == [False, True, True, True]
+    assert H5PStatement.objects.filter(accepted=True).count() == 1
+    assert H5PAttempt.objects.filter(user=learner, percent__isnull=False).count() == 1

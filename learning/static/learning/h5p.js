@@ -33,7 +33,8 @@
     this.status = el.querySelector(".h5p-status");
     this.button = el.querySelector("[data-h5p-open]");
     this.holder = el.querySelector("[data-h5p-frame]");
-    this.queueKey = "hvs-h5p:" + el.getAttribute("data-statement");
+    // Per learner: on a shared computer nobody sends someone else's answers as theirs.
+    this.queueKey = "hvs-h5p:" + el.getAttribute("data-user") + ":" + el.getAttribute("data-statement");
     this.queue = this.load();
     this.sending = false;
     this.retry = 1000;
@@ -168,8 +169,8 @@
     self.sending = true;
     var statement = self.queue[0];
     self.post(self.el.getAttribute("data-statement"), { attempt: self.attempt, statement: statement }).then(function (response) {
-      if (response.status >= 500) {
-        throw new Error("server");
+      if (response.status >= 500 || response.status === 429) {
+        throw new Error("later");  // kept in the queue and sent again after a pause
       }
       return response.json().then(function (data) {
         // Accepted or refused (the server keeps refusals for audit), it is done with.
