@@ -146,3 +146,18 @@ def lesson_with_h5p(course, activities, *, title="Hoạt động tương tác", 
         slug=slug,
         fields={"title": title, "estimated_minutes": 10, "body": body},
     )
+
+
+def h5p_lesson_for(activities, *, username="hocvien.h5p", opened=True, **user_fields):
+    """A course whose first lesson is plain reading and whose second holds ``activities``;
+    a learner enrolled in it, who has read the first lesson (``opened``) or not.
+    Returns (course, lesson, learner)."""
+    from learning import services as learning
+
+    course, lessons = course_tree(lessons=("Mở đầu",))
+    lesson = lesson_with_h5p(course, activities)
+    learner = UserFactory(username=username, **user_fields)
+    learning.enrolment_create(user=learner, course=course)
+    if opened:
+        learning.lesson_complete(user=learner, lesson=lessons[0])
+    return course, lesson, learner

@@ -8,9 +8,8 @@ import pytest
 
 from assessments import services as assessment
 from assessments.models import H5PAttempt, H5PGrade, H5PStatement
-from learning import services as learning
 from learning.models import LessonProgress
-from tests.factories import UserFactory, course_tree, lesson_with_h5p
+from tests.factories import h5p_lesson_for
 from tests.h5p_packages import H5P_CORPUS, corpus_packages, needs_corpus
 
 from .test_learner_journey import log_in
@@ -51,11 +50,9 @@ def test_learner_plays_true_false_and_multichoice_and_resumes(phone_at_site, ori
     needs_corpus()
     true_false = imported("H5P.TrueFalse.h5p")
     multi = imported("H5P.MultiChoice.h5p")
-    course, lessons = course_tree(lessons=("Mở đầu",))
-    lesson = lesson_with_h5p(course, [true_false, multi])
-    learner = UserFactory(username="hocvien.lan", full_name="Trần Thị Lan")
-    learning.enrolment_create(user=learner, course=course)
-    learning.lesson_complete(user=learner, lesson=lessons[0])
+    _course, lesson, learner = h5p_lesson_for(
+        [true_false, multi], username="hocvien.lan", full_name="Trần Thị Lan"
+    )
 
     page = phone_at_site
     problems = []
@@ -115,11 +112,9 @@ def test_demo_activity_plays_and_counts_without_the_corpus(phone_at_site, origin
     activity = version.activity
     activity.pass_mark = 100
     activity.save()
-    course, lessons = course_tree(lessons=("Mở đầu",))
-    lesson = lesson_with_h5p(course, [activity])
-    learner = UserFactory(username="hocvien.binh", full_name="Phạm Văn Bình")
-    learning.enrolment_create(user=learner, course=course)
-    learning.lesson_complete(user=learner, lesson=lessons[0])
+    _course, lesson, learner = h5p_lesson_for(
+        [activity], username="hocvien.binh", full_name="Phạm Văn Bình"
+    )
 
     page = phone_at_site
     problems = []
@@ -155,11 +150,7 @@ def test_every_corpus_package_plays_in_a_lesson(phone_at_site, origins, path):
     the frame, with no script error and nothing blocked by the content security policy."""
     needs_corpus()
     activity = imported(path.name)
-    course, lessons = course_tree(lessons=("Mở đầu",))
-    lesson = lesson_with_h5p(course, [activity])
-    learner = UserFactory(username="nguoi.choi")
-    learning.enrolment_create(user=learner, course=course)
-    learning.lesson_complete(user=learner, lesson=lessons[0])
+    _course, lesson, _learner = h5p_lesson_for([activity], username="nguoi.choi")
 
     page = phone_at_site
     problems, blocked = [], []

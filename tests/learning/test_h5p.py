@@ -23,7 +23,7 @@ from learning import selectors as learning_selectors
 from learning import services as learning
 from learning.models import CourseCompletion, LessonProgress
 from tests.certificates.conftest import default_template
-from tests.factories import UserFactory, course_tree, lesson_with_h5p, lesson_with_quiz, quiz_of
+from tests.factories import UserFactory, h5p_lesson_for, lesson_with_quiz, quiz_of
 from tests.h5p_packages import H5P_CORPUS, XAPI_CORPUS, needs_corpus, package
 
 pytestmark = pytest.mark.django_db
@@ -54,11 +54,7 @@ def activity_from(data: bytes = b"", *, path=None, **fields):
 def setup(db):
     """A course whose first lesson is read and whose second holds one H5P activity."""
     activity = activity_from(pass_mark=Decimal("60"))
-    course, lessons = course_tree(lessons=("Mở đầu",))
-    lesson = lesson_with_h5p(course, [activity])
-    learner = UserFactory(username="hocvien.h5p", full_name="Lê Thị Hoa")
-    learning.enrolment_create(user=learner, course=course)
-    learning.lesson_complete(user=learner, lesson=lessons[0])
+    course, lesson, learner = h5p_lesson_for([activity], full_name="Lê Thị Hoa")
     return {"activity": activity, "course": course, "lesson": lesson, "learner": learner}
 
 
@@ -136,10 +132,7 @@ def test_start_refuses_who_may_not_play(client, setup):
 
 def test_start_refuses_a_locked_lesson(client, db):
     activity = activity_from()
-    course, _lessons = course_tree(lessons=("Mở đầu",))
-    lesson = lesson_with_h5p(course, [activity])
-    learner = UserFactory(username="chua.hoc")
-    learning.enrolment_create(user=learner, course=course)
+    _course, lesson, learner = h5p_lesson_for([activity], username="chua.hoc", opened=False)
     client.force_login(learner)
     response = start(client, lesson, activity)
     assert response.status_code == 403
@@ -311,11 +304,7 @@ def test_a_package_maximum_from_its_content_cannot_be_raised_by_the_browser(clie
     needs_corpus()
     activity = activity_from(path=H5P_CORPUS / "H5P.TrueFalse.h5p")
     assert activity.current.max_score == 1
-    course, lessons = course_tree(lessons=("Mở đầu",))
-    lesson = lesson_with_h5p(course, [activity])
-    learner = UserFactory(username="hoc.vien")
-    learning.enrolment_create(user=learner, course=course)
-    learning.lesson_complete(user=learner, lesson=lessons[0])
+    _course, lesson, learner = h5p_lesson_for([activity], username="hoc.vien")
     client.force_login(learner)
     attempt = start(client, lesson, activity).json()["attempt"]
     response = send(client, lesson, activity, attempt, statement(activity, raw=5, maximum=5))
@@ -350,10 +339,7 @@ def test_a_locked_lesson_cannot_be_played_around_its_start(client, db):
     """Without the start (which checks the lesson is open), no state is kept and no
     statement counts."""
     activity = activity_from()
-    course, _lessons = course_tree(lessons=("Mở đầu",))
-    lesson = lesson_with_h5p(course, [activity])
-    learner = UserFactory(username="di.tat")
-    learning.enrolment_create(user=learner, course=course)
+    _course, lesson, learner = h5p_lesson_for([activity], username="di.tat", opened=False)
     client.force_login(learner)
     state = client.post(
         url(lesson, activity, "trang-thai"), {"state": "{}"}, content_type="application/json"
@@ -476,11 +462,7 @@ def test_corpus_statements_replayed_produce_the_right_scores(client, db, path):
     kind = path.name.split(".statements")[0]  # "H5P.TrueFalse"
     activity = activity_from(path=H5P_CORPUS / f"{kind}.h5p", pass_mark=Decimal("50"))
     expected = EXPECTED_REPLAY[kind]
-    course, lessons = course_tree(lessons=("Mở đầu",))
-    lesson = lesson_with_h5p(course, [activity])
-    learner = UserFactory(username="phat.lai")
-    learning.enrolment_create(user=learner, course=course)
-    learning.lesson_complete(user=learner, lesson=lessons[0])
+    _course, lesson, learner = h5p_lesson_for([activity], username="phat.lai")
     client.force_login(learner)
     attempt = start(client, lesson, activity).json()["attempt"]
 
