@@ -7,4 +7,10 @@ class CmsConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
-        from . import checks  # noqa: F401 (registers the deployment checks)
+        from wagtail.signals import page_published, page_unpublished
+
+        from . import checks, handlers  # noqa: F401 (checks registers the deployment checks)
+        from .models import ArticlePage
+
+        page_published.connect(handlers.article_published, sender=ArticlePage)
+        page_unpublished.connect(handlers.article_published, sender=ArticlePage)

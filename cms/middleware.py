@@ -38,6 +38,9 @@ class CSPMiddleware(BaseCSPMiddleware):
                 "frame-ancestors": [f"{site.scheme}://{site.netloc}"],
             }
             return parts
+        if getattr(request, "embeddable", False):
+            # A section's headlines, framed by commune and agency websites.
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": ["*"]}
         # Lessons frame H5P content from its own origin (read here, so tests can move it).
         parts.update = {**(parts.update or {}), "frame-src": [settings.H5P_CONTENT_ORIGIN]}
         if request.path.startswith("/admin/"):

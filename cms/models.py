@@ -2,14 +2,22 @@
 
 import functools
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
 from wagtail.search import index
+
+from .blocks import ARTICLE_BLOCKS
 
 
 class HomePage(Page):
@@ -43,6 +51,21 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        """The landing page of the campaign: the headline figure, the latest news and courses."""
+        from courses.models import CoursePage
+
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["news"] = list(selectors.articles()[:6])
+        context["courses"] = list(
+            CoursePage.objects.live().public().select_related("image").order_by("path")[:4]
+        )
+        context["coverage"] = selectors.headline_coverage()
+        context["sections"] = list(SectionPage.objects.live().public().child_of(self))
+        return context
 
     def route(self, request, path_components):
         """Find a page anywhere below in two queries instead of two per level.
@@ -96,3 +119,219 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.hostname
+
+
+# --- The campaign portal: sections, articles and the media library (issue 10) -------------
+
+
+class MediaItem(index.Indexed, models.Model):
+    """A short video or an infographic in the campaign's media library, with its licence and
+    author, ready to place in articles and to re-post. A video needs captions and an
+    infographic a text alternative (WCAG 2.1 AA)."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", _("Short video")
+        INFOGRAPHIC = "infographic", _("Infographic")
+
+    class Licence(models.TextChoices):
+        CC_BY = "cc-by-4.0", "CC BY 4.0"
+        CC_BY_SA = "cc-by-sa-4.0", "CC BY-SA 4.0"
+        PUBLIC = "public-domain", _("Public domain")
+        AGENCY = "agency", _("© the publishing agency, re-posting allowed")
+
+    title = models.CharField(_("title"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    video = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("video file"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    captions = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("captions (WebVTT .vtt)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    alt_text = models.CharField(
+        _("text alternative"),
+        max_length=500,
+        blank=True,
+        help_text=_("What the picture shows or says, for people who cannot see it."),
+    )
+    author = models.CharField(_("author"), max_length=255)
+    licence = models.CharField(_("licence"), max_length=20, choices=Licence.choices)
+    source_url = models.URLField(_("source"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("kind"),
+        FieldPanel("video"),
+        FieldPanel("captions"),
+        FieldPanel("image"),
+        FieldPanel("alt_text"),
+        FieldPanel("author"),
+        FieldPanel("licence"),
+        FieldPanel("source_url"),
+    ]
+    search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
+
+    class Meta:
+        verbose_name = _("media item")
+        verbose_name_plural = _("media library")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.VIDEO:
+            if self.video is None:
+                errors["video"] = _("A video needs its file.")
+            if self.captions is None:
+                errors["captions"] = _("A video needs captions (a WebVTT .vtt file).")
+            elif self.captions.file_extension.lower() != "vtt":
+                errors["captions"] = _("Captions must be a WebVTT (.vtt) file.")
+        if self.kind == self.Kind.INFOGRAPHIC:
+            if self.image is None:
+                errors["image"] = _("An infographic needs its picture.")
+            if not self.alt_text.strip():
+                errors["alt_text"] = _("An infographic needs a text alternative.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class SectionPage(Page):
+    """A section ("chuyên trang, chuyên mục") of an agency or commune. Its editors and
+    approvers are groups of its own, with a moderation workflow (``services.section_create``)."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("agency or commune"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("organisation")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.ArticlePage"]
+    page_size = 12
+
+    class Meta:
+        verbose_name = _("news section")
+
+    def articles(self):
+        return (
+            ArticlePage.objects.live()
+            .public()
+            .child_of(self)
+            .select_related("image")
+            .order_by("-first_published_at")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = Paginator(self.articles(), self.page_size).get_page(
+            request.GET.get("trang")
+        )
+        return context
+
+
+class ArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "cms.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticlePage(Page):
+    """News about Resolution 57 and digital transformation, written by a section's editors,
+    published through its approvers, and re-posted by grassroots systems from the feeds."""
+
+    lead = models.TextField(_("lead"), max_length=600)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown in lists, feeds and when the article is shared."),
+    )
+    image_alt = models.CharField(_("cover image text alternative"), max_length=300, blank=True)
+    body = StreamField(ARTICLE_BLOCKS, blank=True, verbose_name=_("body"))
+    audio = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("audio for loudspeakers"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("An MP3 read aloud, for commune loudspeaker systems (goes in the feeds)."),
+    )
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True, verbose_name=_("tags"))
+    related_courses = ParentalManyToManyField(
+        "courses.CoursePage", blank=True, verbose_name=_("related courses"), related_name="+"
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("lead"),
+        FieldPanel("image"),
+        FieldPanel("image_alt"),
+        FieldPanel("body"),
+        FieldPanel("audio"),
+        FieldPanel("tags"),
+        FieldPanel("related_courses", widget=forms.CheckboxSelectMultiple),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("lead"),
+        index.SearchField("body"),
+        index.SearchField("search_folded"),
+    ]
+    parent_page_types = ["cms.SectionPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("article")
+
+    @property
+    def search_folded(self) -> str:
+        from courses.models import fold
+
+        text = " ".join(
+            str(block.value.source if hasattr(block.value, "source") else "")
+            for block in self.body
+            if block.block_type == "paragraph"
+        )
+        return fold(f"{self.title} {self.lead} {strip_tags(text)}")
+
+    def clean(self):
+        super().clean()
+        if self.image_id and not self.image_alt.strip():
+            raise ValidationError(
+                {"image_alt": _("Describe the cover image for people who cannot see it.")}
+            )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["section"] = self.get_parent().specific
+        context["courses"] = [course for course in self.related_courses.all() if course.live]
+        return context

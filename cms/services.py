@@ -72,3 +72,85 @@ def default_site_ensure() -> HomePage:
         hostname="localhost", site_name="Bình dân học vụ số", root_page=home, is_default_site=True
     )
     return home
+
+
+# --- Campaign sections (issue 10) ---------------------------------------------------------
+
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page")  # write and submit, never publish
+APPROVER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+LIBRARY_PERMISSIONS = (
+    ("wagtailimages", "image", ("add_image", "choose_image")),
+    ("wagtaildocs", "document", ("add_document", "choose_document")),
+)
+
+
+@transaction.atomic
+def section_create(*, home: HomePage, title: str, slug: str, organisation=None, intro: str = ""):
+    """A section with its own editors and approvers, or the existing one with that slug.
+
+    Two groups, "Biên tập – <title>" (write articles and submit them) and "Duyệt – <title>"
+    (publish), hold Wagtail page permissions on this section alone, so an editor of one
+    agency's section cannot touch another's. A workflow of the section sends every article
+    to its approvers before it is published. Returns (section, editors, approvers).
+    """
+    from .models import SectionPage
+
+    section = SectionPage.objects.child_of(home).filter(slug=slug).first()
+    if section is None:
+        section = SectionPage(title=title, slug=slug, intro=intro, organisation=organisation)
+        home.add_child(instance=section)
+        section.save_revision().publish()
+    editors, approvers = section_moderation_ensure(section=section)
+    return section, editors, approvers
+
+
+@transaction.atomic
+def section_moderation_ensure(*, section):
+    """The section's editor and approver groups, their permissions on it alone, and its
+    moderation workflow; created if missing (also when an administrator adds a section in
+    the admin). Returns (editors, approvers)."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import (
+        Collection,
+        GroupApprovalTask,
+        GroupCollectionPermission,
+        GroupPagePermission,
+        Workflow,
+        WorkflowPage,
+        WorkflowTask,
+    )
+
+    title = section.title
+    editors, _created = Group.objects.get_or_create(name=f"Biên tập – {title}"[:150])
+    approvers, _created = Group.objects.get_or_create(name=f"Duyệt – {title}"[:150])
+    admin_access = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    root = Collection.get_first_root_node()
+    for group, codenames in (
+        (editors, EDITOR_PAGE_PERMISSIONS),
+        (approvers, APPROVER_PAGE_PERMISSIONS),
+    ):
+        group.permissions.add(admin_access)
+        for codename in codenames:
+            permission = Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            )
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=section, permission=permission
+            )
+        for app_label, _model, library in LIBRARY_PERMISSIONS:
+            for codename in library:
+                permission = Permission.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                )
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root, permission=permission
+                )
+    workflow, created = Workflow.objects.get_or_create(name=f"Duyệt tin – {title}"[:255])
+    if created:
+        task = GroupApprovalTask.objects.create(name=f"Duyệt – {title}"[:255])
+        task.groups.set([approvers])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowPage.objects.update_or_create(page=section, defaults={"workflow": workflow})
+    return editors, approvers

@@ -10,7 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts import views as account_views
 from certificates.urls import badge_urlpatterns
 
-from . import views
+from . import feeds, views
 
 # Every login form goes through allauth's rate-limited login view.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -22,6 +22,14 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("", include((badge_urlpatterns, "badges"))),
+    # Feeds and the embed are language-neutral addresses other systems keep.
+    path("tin-tuc/rss/", feeds.NewsFeed(), name="news_rss"),
+    path("tin-tuc/atom/", feeds.NewsAtomFeed(), name="news_atom"),
+    path("tin-tuc/feed.json", views.news_json, name="news_json"),
+    path("tin-tuc/<slug:slug>/rss/", feeds.NewsFeed(), name="section_rss"),
+    path("tin-tuc/<slug:slug>/atom/", feeds.NewsAtomFeed(), name="section_atom"),
+    path("tin-tuc/<slug:slug>/feed.json", views.news_json, name="section_json"),
+    path("tin-tuc/<slug:slug>/nhung/", views.news_embed, name="section_embed"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -32,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("hoc-tap/", include("learning.urls")),
     path("hoc-tap/", include("assessments.urls")),
     path("lop-hoc/", include("classes.urls")),
+    path("tim-kiem/", views.search, name="search"),
     path("", include("certificates.urls")),
     prefix_default_language=False,
 )

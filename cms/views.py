@@ -1,12 +1,16 @@
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
 
 from . import selectors
+from .models import ArticlePage, SectionPage
 
 
 @never_cache
@@ -50,3 +54,96 @@ def admin_login(request):
             return redirect(next_url)
         return render(request, "403.html", status=403)
     return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+
+# --- The campaign portal (issue 10) ---------------------------------------------------------
+
+NEWS_MAX_AGE = 300
+
+
+def _public(response, seconds: int = NEWS_MAX_AGE):
+    patch_cache_control(response, public=True, max_age=seconds)
+    return response
+
+
+@require_safe
+def news_json(request, slug=None):
+    """A JSON Feed (jsonfeed.org 1.1) that grassroots systems re-post from: title, summary,
+    link, dates, tags, and every picture, video and audio file as an absolute URL."""
+    section = None
+    if slug is not None:
+        section = get_object_or_404(SectionPage.objects.live().public(), slug=slug)
+    items = []
+    for article in selectors.articles(section=section)[:30]:
+        url = request.build_absolute_uri(article.url)
+        media = selectors.article_media(article, request)
+        cover = next((m["url"] for m in media if m["role"] == "image"), None)
+        audio = [m for m in media if m["role"] == "audio"]
+        items.append(
+            {
+                "id": url,
+                "url": url,
+                "title": article.title,
+                "summary": article.lead,
+                "content_text": article.lead,
+                "image": cover,
+                "date_published": article.first_published_at.isoformat(),
+                "date_modified": article.last_published_at.isoformat(),
+                "tags": [tag.name for tag in article.tags.all()],
+                "attachments": [
+                    {
+                        "url": m["url"],
+                        "mime_type": m["mime_type"],
+                        "size_in_bytes": m["size_in_bytes"],
+                    }
+                    for m in audio
+                ],
+                "_binhdan": {"media": media, "audio": audio[0]["url"] if audio else None},
+            }
+        )
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": f"{section.title} – Bình dân học vụ số" if section else "Bình dân học vụ số",
+        "home_page_url": request.build_absolute_uri(section.url if section else "/"),
+        "feed_url": request.build_absolute_uri(),
+        "language": "vi",
+        "items": items,
+    }
+    response = JsonResponse(feed, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/feed+json; charset=utf-8"
+    response["Access-Control-Allow-Origin"] = "*"  # read by other sites' scripts
+    return _public(response)
+
+
+@require_safe
+@xframe_options_exempt
+def news_embed(request, slug):
+    """The section's latest headlines, for an iframe on any commune or agency website."""
+    section = get_object_or_404(SectionPage.objects.live().public(), slug=slug)
+    request.embeddable = True  # cms.middleware lets any site frame this page
+    response = render(
+        request,
+        "cms/news_embed.html",
+        {"section": section, "articles": selectors.articles(section=section)[:8]},
+    )
+    return _public(response)
+
+
+@require_safe
+def search(request):
+    """News and courses, found with or without diacritics ("nghi quyet" finds "Nghị quyết")."""
+    from courses.models import CoursePage, fold
+
+    query = (request.GET.get("q") or "").strip()[:100]
+    results = []
+    if query:
+        folded = fold(query)
+        articles = ArticlePage.objects.live().public().search(folded, operator="and")
+        courses = CoursePage.objects.live().public().search(folded, operator="and")
+        results = [("course", page) for page in courses[:20]] + [
+            ("article", page) for page in articles[:30]
+        ]
+    response = render(request, "cms/search.html", {"query": query, "results": results})
+    if not request.user.is_authenticated:
+        _public(response)
+    return response

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     # Wagtail (``wagtail.users`` is replaced by our config so the user forms know our fields).
     "accounts.apps.WagtailUsersConfig",
     "wagtail.contrib.forms",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -147,6 +148,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONG_TASK_TIME_L
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cms.tasks.worker_heartbeat", "schedule": 60.0},
+    "publish-scheduled": {"task": "cms.tasks.publish_scheduled", "schedule": 60.0},
     "send-pending-email": {"task": "accounts.tasks.send_pending_email", "schedule": 300.0},
     "certificates-sweep": {"task": "certificates.tasks.sweep", "schedule": 600.0},
     # Hourly: each reminder and each weekly digest is keyed, so it goes out once.
@@ -303,6 +305,17 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+# --- Front-end cache ---------------------------------------------------------------------
+# Public news pages are cacheable for five minutes; publishing an article purges its page,
+# its section, the home page and the feeds at the cache in front (Varnish, or nginx with a
+# purge module) when FRONTEND_CACHE_PURGE_URL names it.
+WAGTAILFRONTENDCACHE = {}
+if env("FRONTEND_CACHE_PURGE_URL", default=""):
+    WAGTAILFRONTENDCACHE["default"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env("FRONTEND_CACHE_PURGE_URL"),
+    }
 
 # --- Wagtail ----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Bình dân học vụ số"

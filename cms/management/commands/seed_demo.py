@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from wagtail.rich_text import RichText
 
 from accounts import services
 from accounts.models import Membership, Organisation, User
@@ -43,6 +44,7 @@ from classes.models import Classroom
 from cms import services as cms_services
 from cms.demo.courses import COURSES
 from cms.demo.images import cover_image
+from cms.models import ArticlePage
 from courses.models import CourseIndexPage, CoursePage, LessonPage, TargetGroup
 from courses.services import page_publish
 from learning import services as learning_services
@@ -115,6 +117,24 @@ ACCOUNTS = [
         False,
         ("NA.P.TRUONGVINH", T.CITIZEN, R.MEMBER, ""),
         "người dân, Phường Trường Vinh; đã có chứng chỉ Kỹ năng số cơ bản",
+    ),
+    (
+        "bientap.demo",
+        "Hoàng Thu Trang",
+        "bientap.demo@hocvuso.example",
+        True,
+        False,
+        ("NA.SKHCN", T.CIVIL_SERVANT, R.MEMBER, "Biên tập viên cổng thông tin"),
+        "biên tập viên chuyên mục Sở KH&CN (viết tin, gửi duyệt)",
+    ),
+    (
+        "duyet.demo",
+        "Đặng Quốc Bảo",
+        "duyet.demo@hocvuso.example",
+        True,
+        False,
+        ("NA.SKHCN", T.CIVIL_SERVANT, R.MEMBER, "Phó Chánh Văn phòng"),
+        "người duyệt tin của chuyên mục Sở KH&CN",
     ),
 ]
 
@@ -203,6 +223,7 @@ class Command(BaseCommand):
         self._h5p()
         self._quiz()
         self._certificates()
+        self._news(home)
         self._classes(organisations)
 
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu. Demo data loaded."))
@@ -253,6 +274,43 @@ class Command(BaseCommand):
                     fields={"title": title, "estimated_minutes": minutes, "body": body},
                     relations={"competences": [competences[code] for code in lesson_codes]},
                 )
+
+    def _news(self, home) -> None:
+        """The Sở KH&CN section with its editor and approver, and one published article."""
+        section, editors, approvers = cms_services.section_create(
+            home=home,
+            title="Sở Khoa học và Công nghệ",
+            slug="so-khcn",
+            organisation=Organisation.objects.filter(code="NA.SKHCN").first(),
+            intro="<p>Tin tức về Nghị quyết 57 và chuyển đổi số của Sở Khoa học và Công nghệ.</p>",
+        )
+        User.objects.get(username="bientap.demo").groups.add(editors)
+        User.objects.get(username="duyet.demo").groups.add(approvers)
+        if ArticlePage.objects.child_of(section).exists():
+            return
+        article = ArticlePage(
+            title="Nghệ An triển khai học tập Nghị quyết 57-NQ/TW trên nền tảng số",
+            slug="trien-khai-hoc-tap-nghi-quyet-57",
+            lead=(
+                "Cán bộ, công chức, viên chức toàn tỉnh học tập Nghị quyết 57-NQ/TW về đột phá "
+                "phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số ngay trên "
+                "điện thoại, và nhận chứng nhận có mã QR."
+            ),
+            body=[
+                (
+                    "paragraph",
+                    RichText(
+                        "<p>Khóa học “Tìm hiểu Nghị quyết 57-NQ/TW” gồm bốn bài ngắn, học "
+                        "mọi lúc. Người học làm bài kiểm tra cuối mỗi bài và được cấp chứng "
+                        "nhận khi hoàn thành.</p>"
+                    ),
+                )
+            ],
+        )
+        section.add_child(instance=article)
+        article.tags.add("nghị quyết 57", "chuyển đổi số")
+        article.related_courses.set(CoursePage.objects.filter(slug__contains="nghi-quyet-57"))
+        article.save_revision().publish()
 
     def _h5p(self) -> None:
         """An H5P activity of our own (true/false statements on online fraud) in a practice

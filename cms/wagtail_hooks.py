@@ -1,0 +1,53 @@
+"""The campaign portal in the CMS: cache headers for public pages, purges on publish, and
+the media library in the admin menu."""
+
+from django.contrib import messages
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from . import services
+from .models import ArticlePage, HomePage, MediaItem, SectionPage
+
+PUBLIC_MAX_AGE = 300
+
+
+@hooks.register("on_serve_page")
+def public_pages_are_cacheable(next_serve):
+    """Home, sections and articles are the same for every anonymous visitor: a proxy or CDN
+    may keep them five minutes (a publish purges them, ``handlers``). Logged in, never."""
+
+    def serve(page, request, args, kwargs):
+        response = next_serve(page, request, args, kwargs)
+        if isinstance(page, (HomePage, SectionPage, ArticlePage)) and response.status_code == 200:
+            if request.user.is_authenticated or len(messages.get_messages(request)):
+                add_never_cache_headers(response)
+                patch_cache_control(response, private=True)
+            else:
+                patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return serve
+
+
+@hooks.register("after_create_page")
+def new_section_gets_its_editors_and_workflow(request, page):
+    if isinstance(page.specific, SectionPage):
+        services.section_moderation_ensure(section=page.specific)
+
+
+class MediaItemViewSet(SnippetViewSet):
+    model = MediaItem
+    icon = "media"
+    menu_label = _("Media library")
+    menu_order = 260
+    add_to_admin_menu = True
+    list_display = ["title", "kind", "author", "licence"]
+    list_filter = ["kind", "licence"]
+    search_fields = ["title"]
+
+
+register_snippet(MediaItemViewSet)
