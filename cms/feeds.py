@@ -56,12 +56,10 @@ class NewsFeed(Feed):
         return [tag.name for tag in article.tags.all()]
 
     def item_enclosures(self, article):
-        media = selectors.article_media(article, self.request)
         return [
-            Enclosure(item["url"], str(item.get("size_in_bytes") or 0), item["mime_type"])
-            for item in media
-            if item["role"] == "audio"
-        ][:1]
+            Enclosure(item["url"], str(item["size_in_bytes"]), item["mime_type"])
+            for item in selectors.article_audio(article, self.request)
+        ]
 
 
 class NewsAtomFeed(NewsFeed):

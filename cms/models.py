@@ -325,13 +325,17 @@ class ArticlePage(Page):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.image_id and not self.image_alt.strip():
-            raise ValidationError(
-                {"image_alt": _("Describe the cover image for people who cannot see it.")}
-            )
+            errors["image_alt"] = _("Describe the cover image for people who cannot see it.")
+        if self.audio_id and self.audio.file_extension.lower() not in {"mp3", "m4a"}:
+            errors["audio"] = _("Choose an MP3 or M4A file.")
+        if errors:
+            raise ValidationError(errors)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["section"] = self.get_parent().specific
-        context["courses"] = [course for course in self.related_courses.all() if course.live]
+        # Only courses anyone may see: a restricted course's title stays private.
+        context["courses"] = list(self.related_courses.live().public())
         return context

@@ -42,13 +42,20 @@ def article_media(article, request) -> list[dict]:
         )
     for block in article.body:
         value = block.value
+        # A picture or video deleted from the library leaves its block empty: skip it.
+        if block.block_type in ("figure", "infographic") and value.get("image") is None:
+            continue
+        if block.block_type == "video" and value.get("video") is None:
+            continue
         if block.block_type in ("figure", "infographic"):
             media.append(
                 {
                     "role": block.block_type,
                     "url": absolute(value["image"].get_rendition("width-1200").url),
                     "mime_type": "image/jpeg",
-                    "alt": getattr(value["image"], "contextual_alt_text", "") or "",
+                    "alt": value.get("description")
+                    or getattr(value["image"], "contextual_alt_text", "")
+                    or "",
                 }
             )
         elif block.block_type == "video":
@@ -83,16 +90,24 @@ def article_media(article, request) -> list[dict]:
                         "licence": value.get_licence_display(),
                     }
                 )
-    if article.audio_id:
-        media.append(
-            {
-                "role": "audio",
-                "url": absolute(article.audio.url),
-                "mime_type": mimetypes.guess_type(article.audio.filename)[0] or "audio/mpeg",
-                "size_in_bytes": article.audio.get_file_size() or 0,
-            }
-        )
+    media += article_audio(article, request)
     return media
+
+
+def article_audio(article, request) -> list[dict]:
+    """The article's loudspeaker audio, if any, as a feed enclosure."""
+    import mimetypes
+
+    if not article.audio_id:
+        return []
+    return [
+        {
+            "role": "audio",
+            "url": request.build_absolute_uri(article.audio.url),
+            "mime_type": mimetypes.guess_type(article.audio.filename)[0] or "audio/mpeg",
+            "size_in_bytes": article.audio.get_file_size() or 0,
+        }
+    ]
 
 
 def headline_coverage() -> dict:

@@ -82,6 +82,8 @@ LIBRARY_PERMISSIONS = (
     ("wagtailimages", "image", ("add_image", "choose_image")),
     ("wagtaildocs", "document", ("add_document", "choose_document")),
 )
+# The media library (a snippet): editors and approvers add and improve its items.
+MEDIA_PERMISSIONS = ("add_mediaitem", "change_mediaitem", "view_mediaitem")
 
 
 @transaction.atomic
@@ -120,18 +122,25 @@ def section_moderation_ensure(*, section):
         WorkflowTask,
     )
 
-    title = section.title
-    editors, _created = Group.objects.get_or_create(name=f"Biên tập – {title}"[:150])
-    approvers, _created = Group.objects.get_or_create(name=f"Duyệt – {title}"[:150])
+    # Named with the page's id too: two communes may share a name, and must never share groups.
+    title = f"{section.title[:120]} (#{section.pk})"
+    editors, _created = Group.objects.get_or_create(name=f"Biên tập – {title}")
+    approvers, _created = Group.objects.get_or_create(name=f"Duyệt – {title}")
     admin_access = Permission.objects.get(
         content_type__app_label="wagtailadmin", codename="access_admin"
     )
-    root = Collection.get_first_root_node()
+    # The root collection comes with Wagtail's migrations; a flushed database lacks it.
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
     for group, codenames in (
         (editors, EDITOR_PAGE_PERMISSIONS),
         (approvers, APPROVER_PAGE_PERMISSIONS),
     ):
         group.permissions.add(admin_access)
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="cms", codename__in=MEDIA_PERMISSIONS
+            )
+        )
         for codename in codenames:
             permission = Permission.objects.get(
                 content_type__app_label="wagtailcore", codename=codename
@@ -147,9 +156,9 @@ def section_moderation_ensure(*, section):
                 GroupCollectionPermission.objects.get_or_create(
                     group=group, collection=root, permission=permission
                 )
-    workflow, created = Workflow.objects.get_or_create(name=f"Duyệt tin – {title}"[:255])
+    workflow, created = Workflow.objects.get_or_create(name=f"Duyệt tin – {title}")
     if created:
-        task = GroupApprovalTask.objects.create(name=f"Duyệt – {title}"[:255])
+        task = GroupApprovalTask.objects.create(name=f"Duyệt – {title}")
         task.groups.set([approvers])
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.update_or_create(page=section, defaults={"workflow": workflow})

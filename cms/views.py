@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -144,6 +145,6 @@ def search(request):
             ("article", page) for page in articles[:30]
         ]
     response = render(request, "cms/search.html", {"query": query, "results": results})
-    if not request.user.is_authenticated:
+    if not request.user.is_authenticated and not len(messages.get_messages(request)):
         _public(response)
     return response

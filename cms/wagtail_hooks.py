@@ -21,7 +21,14 @@ def public_pages_are_cacheable(next_serve):
 
     def serve(page, request, args, kwargs):
         response = next_serve(page, request, args, kwargs)
-        if isinstance(page, (HomePage, SectionPage, ArticlePage)) and response.status_code == 200:
+        already = response.get("Cache-Control", "")
+        if (
+            isinstance(page, (HomePage, SectionPage, ArticlePage))
+            and response.status_code == 200
+            # Wagtail marks pages behind a login or password private: they stay so.
+            and "private" not in already
+            and "no-store" not in already
+        ):
             if request.user.is_authenticated or len(messages.get_messages(request)):
                 add_never_cache_headers(response)
                 patch_cache_control(response, private=True)

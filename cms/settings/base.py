@@ -333,7 +333,21 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # Page addresses in plain ASCII ("ky-nang-so-co-ban"), readable and safe to share on Zalo.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # Lesson videos and their captions are uploaded as documents.
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "mp4", "webm", "vtt"]
+# mp3/m4a: the audio of an article, for commune loudspeakers (issue 10).
+WAGTAILDOCS_EXTENSIONS = [
+    "csv",
+    "docx",
+    "odt",
+    "pdf",
+    "pptx",
+    "txt",
+    "xlsx",
+    "mp4",
+    "webm",
+    "vtt",
+    "mp3",
+    "m4a",
+]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 200 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
