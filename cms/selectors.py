@@ -67,6 +67,19 @@ def article_media(article, request) -> list[dict]:
                     "captions": absolute(value["captions"].url) if value.get("captions") else None,
                 }
             )
+        elif block.block_type == "youtube":
+            media.append({"role": "youtube", "url": value["url"], "mime_type": "text/html"})
+        elif block.block_type == "document" and value.get("document") is not None:
+            document = value["document"]
+            media.append(
+                {
+                    "role": "document",
+                    "url": absolute(document.url),
+                    "mime_type": mimetypes.guess_type(document.filename)[0]
+                    or "application/octet-stream",
+                    "title": document.title,
+                }
+            )
         elif block.block_type == "media" and value is not None:
             if value.video_id:
                 media.append(

@@ -127,7 +127,26 @@ def test_section_create_is_idempotent(home, sections):
 def news(sections):
     (a, _e, _ap), (b, _e2, _ap2) = sections
     course, _lessons = course_tree(lessons=("Mở đầu",))
-    first = article(a, image=cover(), image_alt="Hội trường đông kín cán bộ", audio=audio())
+    plan = Document.objects.create(
+        title="Kế hoạch 295/KH-UBND", file=ContentFile(b"%PDF-1.4", name="ke-hoach-295.pdf")
+    )
+    first = article(
+        a,
+        image=cover(),
+        image_alt="Hội trường đông kín cán bộ",
+        audio=audio(),
+        body=[
+            ("document", {"document": plan, "description": "Toàn văn kế hoạch"}),
+            (
+                "youtube",
+                {
+                    "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+                    "title": "Phóng sự",
+                    "has_captions": True,
+                },
+            ),
+        ],
+    )
     first.tags.add("nghị quyết 57", "chuyển đổi số")
     first.related_courses.add(course)
     first.save_revision().publish()
@@ -167,8 +186,11 @@ def test_json_feed_gives_grassroots_systems_what_they_re_post(client, news):
     assert item["_binhdan"]["audio"].endswith(".mp3")
     assert item["attachments"][0]["mime_type"] == "audio/mpeg"
     assert set(item["tags"]) == {"nghị quyết 57", "chuyển đổi số"}
-    roles = {media["role"] for media in item["_binhdan"]["media"]}
-    assert roles == {"image", "audio"}
+    media = {m["role"]: m for m in item["_binhdan"]["media"]}
+    assert set(media) == {"image", "audio", "document", "youtube"}
+    assert media["document"]["url"].startswith("http://testserver/documents/")
+    assert media["document"]["mime_type"] == "application/pdf"
+    assert media["youtube"]["url"] == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     assert "Nghị quyết" in response.content.decode()  # not \\u-escaped
 
 
@@ -207,7 +229,8 @@ def test_public_pages_are_cacheable_for_visitors_and_private_when_logged_in(clie
 
 
 def test_query_budgets_on_home_section_and_article(client, news, django_assert_max_num_queries):
-    for page, budget in ((Page.objects.get(depth=2), 14), (news["a"], 12), (news["first"], 13)):
+    # The article has a cover, audio, tags, a related course and a document block.
+    for page, budget in ((Page.objects.get(depth=2), 14), (news["a"], 12), (news["first"], 14)):
         client.get(page.url)  # renditions and the site's root paths are made once
         with django_assert_max_num_queries(budget):
             assert client.get(page.url).status_code == 200
