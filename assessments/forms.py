@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import transaction
 from django.template.defaultfilters import floatformat
@@ -56,11 +55,6 @@ class H5PActivityForm(WagtailAdminModelForm):
 
         upload = self.cleaned_data.get("package_file")
         if upload:
-            if upload.size > settings.H5P_MAX_UPLOAD_BYTES:
-                raise forms.ValidationError(
-                    _("The file is larger than %(size)s, the limit for a package.")
-                    % {"size": f"{settings.H5P_MAX_UPLOAD_BYTES / (1024 * 1024):.0f} MB"}
-                )
             try:
                 self.manifest = package_inspect(upload)
             except H5PImportRefused as refusal:

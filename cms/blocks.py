@@ -1,5 +1,5 @@
-"""The blocks of a news article. Lesson blocks (video with captions, YouTube, documents) are
-reused from ``courses``; pictures need a text alternative unless marked decorative (Wagtail's
+"""The blocks of a news article. Lesson blocks (figure, video, YouTube, documents) are reused
+from ``courses``; pictures need a text alternative unless marked decorative (Wagtail's
 ImageBlock), infographics a longer description too."""
 
 from django.core.exceptions import ValidationError
@@ -8,19 +8,9 @@ from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from courses.blocks import DocumentBlock, VideoFileBlock, YouTubeBlock
+from courses.blocks import DocumentBlock, FigureBlock, VideoFileBlock, YouTubeBlock
 
 RICH_TEXT = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "blockquote"]
-
-
-class FigureBlock(blocks.StructBlock):
-    image = ImageBlock(label=_("Image"))
-    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=300)
-
-    class Meta:
-        icon = "image"
-        label = _("Image with caption")
-        template = "cms/blocks/figure.html"
 
 
 class InfographicBlock(blocks.StructBlock):

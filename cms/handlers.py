@@ -8,10 +8,12 @@ def article_published(sender, instance, **kwargs) -> None:
     """Wagtail purges the article's own page; its section, the home page and the feeds list
     it too. Without a front-end cache configured this does nothing."""
     section = instance.get_parent()
+    site = section.get_site()
     batch = PurgeBatch()
     batch.add_page(section)
-    batch.add_page(instance.get_site().root_page if instance.get_site() else section)
-    root = section.get_site().root_url if section.get_site() else ""
+    if site is not None:
+        batch.add_page(site.root_page)
+    root = site.root_url if site is not None else ""
     for name, args in (
         ("news_rss", []),
         ("news_atom", []),

@@ -23,101 +23,73 @@ def articles(*, section=None):
 
 
 def article_media(article, request) -> list[dict]:
-    """Every picture, video and the audio file of an article, as absolute URLs with their
-    type: what a grassroots system needs to re-post it."""
-    import mimetypes
+    """Every picture, video, YouTube link and document of an article, and its audio file, as
+    absolute URLs with their type: what a grassroots system needs to re-post it."""
 
     def absolute(url: str) -> str:
         return request.build_absolute_uri(url)
 
+    def picture(role, image, alt, rendition="width-1200", **extra):
+        url = absolute(image.get_rendition(rendition).url)
+        return {"role": role, "url": url, "mime_type": "image/jpeg", "alt": alt, **extra}
+
+    def video(document, captions, **extra):
+        return {
+            "role": "video",
+            "url": absolute(document.url),
+            "mime_type": _mime(document, "video/mp4"),
+            "captions": absolute(captions.url) if captions else None,
+            **extra,
+        }
+
     media = []
     if article.image_id:
-        media.append(
-            {
-                "role": "image",
-                "url": absolute(article.image.get_rendition("fill-1200x630").url),
-                "mime_type": "image/jpeg",
-                "alt": article.image_alt,
-            }
-        )
+        media.append(picture("image", article.image, article.image_alt, "fill-1200x630"))
     for block in article.body:
-        value = block.value
-        # A picture or video deleted from the library leaves its block empty: skip it.
-        if block.block_type in ("figure", "infographic") and value.get("image") is None:
-            continue
-        if block.block_type == "video" and value.get("video") is None:
-            continue
-        if block.block_type in ("figure", "infographic"):
-            media.append(
-                {
-                    "role": block.block_type,
-                    "url": absolute(value["image"].get_rendition("width-1200").url),
-                    "mime_type": "image/jpeg",
-                    "alt": value.get("description")
-                    or getattr(value["image"], "contextual_alt_text", "")
-                    or "",
-                }
-            )
-        elif block.block_type == "video":
-            media.append(
-                {
-                    "role": "video",
-                    "url": absolute(value["video"].url),
-                    "mime_type": mimetypes.guess_type(value["video"].filename)[0] or "video/mp4",
-                    "captions": absolute(value["captions"].url) if value.get("captions") else None,
-                }
-            )
-        elif block.block_type == "youtube":
+        kind, value = block.block_type, block.value
+        # A picture or file deleted from the library leaves its block empty: skipped.
+        if kind in ("figure", "infographic") and value.get("image") is not None:
+            alt = value.get("description") or getattr(value["image"], "contextual_alt_text", "")
+            media.append(picture(kind, value["image"], alt or ""))
+        elif kind == "video" and value.get("video") is not None:
+            media.append(video(value["video"], value.get("captions")))
+        elif kind == "youtube":
             media.append({"role": "youtube", "url": value["url"], "mime_type": "text/html"})
-        elif block.block_type == "document" and value.get("document") is not None:
+        elif kind == "document" and value.get("document") is not None:
             document = value["document"]
             media.append(
                 {
                     "role": "document",
                     "url": absolute(document.url),
-                    "mime_type": mimetypes.guess_type(document.filename)[0]
-                    or "application/octet-stream",
+                    "mime_type": _mime(document, "application/octet-stream"),
                     "title": document.title,
                 }
             )
-        elif block.block_type == "media" and value is not None:
+        elif kind == "media" and value is not None:
+            credit = {"author": value.author, "licence": value.get_licence_display()}
             if value.video_id:
-                media.append(
-                    {
-                        "role": "video",
-                        "url": absolute(value.video.url),
-                        "mime_type": mimetypes.guess_type(value.video.filename)[0] or "video/mp4",
-                        "captions": absolute(value.captions.url) if value.captions_id else None,
-                        "author": value.author,
-                        "licence": value.get_licence_display(),
-                    }
-                )
+                media.append(video(value.video, value.captions, **credit))
             elif value.image_id:
-                media.append(
-                    {
-                        "role": "infographic",
-                        "url": absolute(value.image.get_rendition("width-1200").url),
-                        "mime_type": "image/jpeg",
-                        "alt": value.alt_text,
-                        "author": value.author,
-                        "licence": value.get_licence_display(),
-                    }
-                )
+                media.append(picture("infographic", value.image, value.alt_text, **credit))
     media += article_audio(article, request)
     return media
 
 
-def article_audio(article, request) -> list[dict]:
-    """The article's loudspeaker audio, if any, as a feed enclosure."""
+def _mime(document, default: str) -> str:
     import mimetypes
 
+    return mimetypes.guess_type(document.filename)[0] or default
+
+
+def article_audio(article, request) -> list[dict]:
+    """The article's loudspeaker audio, if any, as a feed enclosure."""
     if not article.audio_id:
         return []
     return [
         {
             "role": "audio",
             "url": request.build_absolute_uri(article.audio.url),
-            "mime_type": mimetypes.guess_type(article.audio.filename)[0] or "audio/mpeg",
+            "mime_type": _mime(article.audio, "audio/mpeg"),
             "size_in_bytes": article.audio.get_file_size() or 0,
         }
     ]

@@ -117,7 +117,6 @@ class Manifest:
     content_types: list[str]  # runnable libraries the content uses, main one first
     params: dict  # content/content.json
     files: list[str] = field(default_factory=list)  # entries to extract
-    uncompressed_bytes: int = 0
 
     def as_json(self) -> dict:
         return {
@@ -246,7 +245,6 @@ def inspect(source, *, limits: Limits = Limits(), core_api: tuple[int, int] = (1
             content_types=[name for name in types if name in runnable or name == main_library],
             params=params,
             files=files,
-            uncompressed_bytes=total,
         )
 
 

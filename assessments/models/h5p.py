@@ -83,7 +83,6 @@ class H5PPackageVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("H5P package version")

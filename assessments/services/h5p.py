@@ -146,6 +146,13 @@ def refusal_message(refusal: archive.H5PRefused) -> str:
 
 def package_inspect(source) -> archive.Manifest:
     """Check a package without extracting it; H5PImportRefused says why it is unusable."""
+    if source.seek(0, 2) > settings.H5P_MAX_UPLOAD_BYTES:
+        raise H5PImportRefused(
+            _("The file is larger than %(size)s, the limit for a package.")
+            % {"size": _megabytes(settings.H5P_MAX_UPLOAD_BYTES)},
+            "upload-too-large",
+        )
+    source.seek(0)
     try:
         return archive.inspect(source, limits=limits(), core_api=tuple(settings.H5P_CORE_API))
     except archive.H5PRefused as refusal:
@@ -181,13 +188,6 @@ def h5p_package_import(
     once every file is in place, and a failure removes the folder, so a refusal leaves
     nothing behind.
     """
-    if source.seek(0, 2) > settings.H5P_MAX_UPLOAD_BYTES:
-        raise H5PImportRefused(
-            _("The file is larger than %(size)s, the limit for a package.")
-            % {"size": _megabytes(settings.H5P_MAX_UPLOAD_BYTES)},
-            "upload-too-large",
-        )
-    source.seek(0)
     manifest = package_inspect(source)
     folder = uuid.uuid4()
     destination = content_root() / str(folder)

@@ -45,13 +45,20 @@ def _site(transactional_db):
     default_site_ensure()
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """A 360-px-wide phone, Vietnamese browser settings, pointed at the live server."""
+def phone_at(browser, base_url: str):
+    """A 360-px-wide phone with Vietnamese browser settings, pointed at ``base_url``
+    (a page; close its context when done)."""
     context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="vi-VN", base_url=live_server.url
+        viewport={"width": 360, "height": 740}, locale="vi-VN", base_url=base_url
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return page
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A phone pointed at the live server."""
+    page = phone_at(browser, live_server.url)
     yield page
-    context.close()
+    page.context.close()

@@ -12,6 +12,7 @@ from learning.models import LessonProgress
 from tests.factories import h5p_lesson_for
 from tests.h5p_packages import H5P_CORPUS, corpus_packages, needs_corpus
 
+from .conftest import phone_at
 from .test_learner_journey import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,13 +32,9 @@ def origins(settings, live_server, tmp_path):
 
 @pytest.fixture
 def phone_at_site(browser, origins):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="vi-VN", base_url=origins.SITE_URL
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page = phone_at(browser, origins.SITE_URL)
     yield page
-    context.close()
+    page.context.close()
 
 
 def imported(name: str):
