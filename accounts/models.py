@@ -37,6 +37,9 @@ class User(AbstractUser):
     phone = models.CharField(
         _("phone number"), max_length=16, blank=True, validators=[phone_validator]
     )
+    # The personal identification number (số định danh cá nhân) is never stored: only a keyed
+    # hash of it, enough to match a roster row to an existing account, useless if leaked.
+    national_id_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     REQUIRED_FIELDS = ["email"]
 
@@ -49,8 +52,14 @@ class User(AbstractUser):
                 condition=~models.Q(email=""),
                 name="accounts_user_email_ci_unique",
                 violation_error_message=_("An account with this email address already exists."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["national_id_digest"],
+                condition=~models.Q(national_id_digest=""),
+                name="accounts_user_national_id_unique",
+            ),
         ]
+        indexes = [models.Index(fields=["phone"], name="accounts_user_phone")]
 
     def __str__(self) -> str:
         return self.get_full_name()
@@ -87,7 +96,22 @@ class Organisation(MP_Node):
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     active_from = models.DateField(_("active from"), null=True, blank=True)
-    active_until = models.DateField(_("active until"), null=True, blank=True)
+    active_until = models.DateField(
+        _("active until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day it existed (dissolved or merged); empty while it exists."),
+    )
+    # Communes were merged in 2025: a merged organisation stays, closed, pointing at the one
+    # it became, so its past (who was there, its coverage over time) can still be read.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
 
     node_order_by = ["code"]
 
@@ -98,12 +122,20 @@ class Organisation(MP_Node):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_active(self) -> bool:
+        return self.active_until is None
+
+
+
 
 class Membership(models.Model):
     """A person's place in one organisation: position, target group and role there."""
 
     class TargetGroup(models.TextChoices):
-        CIVIL_SERVANT = "civil_servant", _("Cadre, civil servant or public employee")
+        CADRE = "cadre", _("Cadre")
+        CIVIL_SERVANT = "civil_servant", _("Civil servant")
+        PUBLIC_EMPLOYEE = "public_employee", _("Public employee")
         WORKER = "worker", _("Worker")
         CITIZEN = "citizen", _("Citizen")
         STUDENT = "student", _("Student")
@@ -136,9 +168,86 @@ class Membership(models.Model):
                 fields=["user", "organisation"], name="accounts_membership_one_per_organisation"
             )
         ]
+        # The coverage rollup counts people per organisation and target group.
+        indexes = [
+            models.Index(
+                fields=["organisation", "target_group", "user"], name="accounts_membership_cover"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation}"
+
+
+# Cadres, civil servants and public employees: "officials" (CBCCVC) in the province's targets.
+OFFICIAL_GROUPS = (
+    Membership.TargetGroup.CADRE,
+    Membership.TargetGroup.CIVIL_SERVANT,
+    Membership.TargetGroup.PUBLIC_EMPLOYEE,
+)
+
+
+class MembershipMove(models.Model):
+    """A membership carried from an organisation that was merged into another: the history
+    of where a person belonged, since the membership itself now points at the new one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    from_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="moves_out"
+    )
+    to_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="moves_in"
+    )
+    target_group = models.CharField(max_length=16, choices=Membership.TargetGroup.choices)
+    position = models.CharField(max_length=150, blank=True)
+    moved_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("membership move")
+        verbose_name_plural = _("membership moves")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.from_organisation_id} → {self.to_organisation_id}"
+
+
+class RosterImport(models.Model):
+    """One staff roster upload by an HR officer or an administrator: checked, previewed, then
+    imported by a worker in one transaction, with its progress and per-row errors kept."""
+
+    class State(models.TextChoices):
+        CHECKED = "checked", _("Checked, waiting for confirmation")
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file = models.FileField(upload_to="accounts/rosters/")
+    file_name = models.CharField(max_length=255)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.CHECKED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # [{"row": 7, "errors": ["…"]}] in the language of the person who uploaded.
+    errors = models.JSONField(default=list)
+    # {"created": n, "matched": n, "memberships": n, "invited": n}
+    summary = models.JSONField(default=dict)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else (100 if self.done else 0)
 
 
 class OutgoingEmail(models.Model):

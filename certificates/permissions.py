@@ -11,39 +11,11 @@ admin screens and commands ask.
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import Membership, Organisation
+from accounts.models import Membership
+from accounts.permissions import hr_organisations, organisations_scope
+from accounts.permissions import province_wide as _province_wide
 
 from .models import Certificate, CertificateExport
-
-
-def _province_wide(user) -> bool:
-    return (
-        user.is_superuser
-        or Membership.objects.filter(user=user, role=Membership.Role.PROVINCE_ADMIN).exists()
-    )
-
-
-def hr_organisations(user) -> list[Organisation]:
-    """The roots of the subtrees ``user`` is HR officer of."""
-    return [
-        m.organisation
-        for m in Membership.objects.filter(user=user, role=Membership.Role.HR_OFFICER)
-        .select_related("organisation")
-        .order_by("organisation__path")
-    ]
-
-
-def organisations_scope(user) -> QuerySet[Organisation] | None:
-    """The organisations whose people ``user`` may see, or None for the whole province."""
-    if _province_wide(user):
-        return None
-    roots = hr_organisations(user)
-    if not roots:
-        return Organisation.objects.none()
-    condition = Q()
-    for root in roots:
-        condition |= Q(path__startswith=root.path)
-    return Organisation.objects.filter(condition)
 
 
 def certificates_visible_to(user) -> QuerySet[Certificate]:
