@@ -48,6 +48,7 @@ from .models import (
     CourseCertification,
     SerialCounter,
 )
+from .signals import certificates_changed
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +175,7 @@ def certificate_issue(
                         reason=reason.strip(),
                         actor=actor,
                     )
+                    certificates_changed.send(sender=Certificate, user_ids=[user.pk])
                     created = True
             except IntegrityError:
                 # Issued a moment ago by a concurrent completion or a redelivered task.
@@ -339,6 +341,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
             reason=reason.strip(),
             actor=actor,
         )
+        certificates_changed.send(sender=Certificate, user_ids=[certificate.user_id])
     certificate = certificate_render(certificate=certificate)
     certificate_notify(certificate=certificate)
     return certificate
@@ -360,6 +363,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
             reason=reason.strip(),
             actor=actor,
         )
+        certificates_changed.send(sender=Certificate, user_ids=[certificate.user_id])
     return certificate
 
 
@@ -455,6 +459,9 @@ def certificates_issue_many(*, course: CoursePage, users: list, chunk: int = 200
             CertificateEvent.objects.bulk_create(
                 CertificateEvent(certificate=c, kind=CertificateEvent.Kind.ISSUED)
                 for c in certificates
+            )
+            certificates_changed.send(
+                sender=Certificate, user_ids=[c.user_id for c in certificates]
             )
         created += len(certificates)
         certificates_finish(pks=[c.pk for c in certificates])

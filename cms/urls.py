@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("hoc-tap/", include("learning.urls")),
     path("hoc-tap/", include("assessments.urls")),
     path("lop-hoc/", include("classes.urls")),
+    path("bao-cao/", include("reports.urls")),
     path("tim-kiem/", views.search, name="search"),
     path("", include("certificates.urls")),
     prefix_default_language=False,

@@ -185,10 +185,12 @@ class PendingChange(models.Model):
     Written in the same transaction as the change (a certificate, a completion, a
     membership), so the rollup cannot miss one even if the broker was down; the rollup task
     deletes the rows it has processed. ``user_id`` is not a foreign key: a deleted account
-    must still be taken out of the counts.
+    must still be taken out of the counts. ``organisation_id`` names an organisation whose
+    counts changed without any one person's qualification changing (a membership removed).
     """
 
-    user_id = models.BigIntegerField(db_index=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -208,7 +210,7 @@ class ReportExport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="+")
+    # {"level": "people" | "units", "target_group": "", "status": ""}
     filters = models.JSONField(default=dict)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     total = models.PositiveIntegerField(default=0)

@@ -7,6 +7,8 @@ embedded ones: SQLite, eager Celery, local-memory cache, console email.
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from .env import env, redis_url_for
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -157,6 +159,13 @@ CELERY_BEAT_SCHEDULE = {
     "close-overdue-attempts": {
         "task": "assessments.tasks.close_overdue_attempts",
         "schedule": 300.0,
+    },
+    # A new certificate reaches the coverage figures within a minute: each change queues a
+    # recount on commit, and this catches any whose task was lost.
+    "coverage-rollup": {"task": "reports.tasks.rollup_pending", "schedule": 20.0},
+    "coverage-rebuild": {
+        "task": "reports.tasks.rebuild",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

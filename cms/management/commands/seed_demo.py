@@ -14,7 +14,7 @@ from django.utils import timezone
 from wagtail.rich_text import RichText
 
 from accounts import services
-from accounts.models import Membership, Organisation, User
+from accounts.models import OFFICIAL_GROUPS, Membership, Organisation, User
 from assessments.models import (
     Attempt,
     Competence,
@@ -48,6 +48,8 @@ from cms.models import ArticlePage
 from courses.models import CourseIndexPage, CoursePage, LessonPage, TargetGroup
 from courses.services import page_publish
 from learning import services as learning_services
+from reports import services as report_services
+from reports.models import Standard, Target
 
 DEMO_H5P_TITLE = "Luyện tập: nhận biết lừa đảo trực tuyến"
 K = Organisation.Kind
@@ -89,7 +91,16 @@ ACCOUNTS = [
         False,
         False,
         ("NA.SKHCN", T.CIVIL_SERVANT, R.HR_OFFICER, "Chuyên viên tổ chức cán bộ"),
-        "cán bộ tổ chức của Sở Khoa học và Công nghệ",
+        "cán bộ tổ chức Sở KH&CN: báo cáo /bao-cao/, nhập danh sách",
+    ),
+    (
+        "tinh.demo",
+        "Võ Thị Mai",
+        "tinh.demo@hocvuso.example",
+        False,
+        False,
+        ("NA", T.CIVIL_SERVANT, R.PROVINCE_ADMIN, "Chuyên viên theo dõi phong trào"),
+        "quản trị cấp tỉnh: báo cáo toàn tỉnh, báo cáo năm (PDF)",
     ),
     (
         "teacher.demo",
@@ -97,7 +108,7 @@ ACCOUNTS = [
         "teacher.demo@hocvuso.example",
         False,
         False,
-        ("NA.SGDDT.HTK", T.CIVIL_SERVANT, R.TEACHER, "Giáo viên Tin học"),
+        ("NA.SGDDT.HTK", T.PUBLIC_EMPLOYEE, R.TEACHER, "Giáo viên Tin học"),
         "giáo viên, Trường THPT Huỳnh Thúc Kháng",
     ),
     (
@@ -171,6 +182,37 @@ HOME = {
 }
 
 
+# The communes' adults (the statistics office's figure), the denominator of the citizen target.
+DEMO_ADULTS = {
+    "NA.P.TRUONGVINH": 42_300,
+    "NA.P.THANHVINH": 38_650,
+    "NA.P.CUALO": 51_200,
+    "NA.X.DIENCHAU": 36_800,
+}
+
+# Colleagues for the dashboard: (full name, unit, target group, position, certified).
+DEMO_STAFF = [
+    ("Nguyễn Thị Thu Hà", "NA.SKHCN.VP", T.CIVIL_SERVANT, "Chánh Văn phòng", True),
+    ("Trần Văn Hùng", "NA.SKHCN.VP", T.CIVIL_SERVANT, "Chuyên viên", True),
+    ("Lê Thị Ngọc Ánh", "NA.SKHCN.VP", T.WORKER, "Nhân viên văn thư", False),
+    ("Phan Đức Thắng", "NA.SKHCN.CDS", T.CIVIL_SERVANT, "Trưởng phòng", True),
+    ("Hồ Thị Quỳnh", "NA.SKHCN.CDS", T.CIVIL_SERVANT, "Chuyên viên", False),
+    ("Đinh Văn Lực", "NA.SKHCN", T.CADRE, "Giám đốc Sở", True),
+    ("Bùi Thị Hạnh", "NA.SNV.CCVC", T.CIVIL_SERVANT, "Chuyên viên", True),
+    ("Ngô Quang Vinh", "NA.SNV.CCVC", T.CIVIL_SERVANT, "Phó Trưởng phòng", False),
+    ("Dương Thị Lệ", "NA.SNV", T.CADRE, "Phó Giám đốc Sở", False),
+    ("Cao Văn Tuấn", "NA.SGDDT.HTK", T.PUBLIC_EMPLOYEE, "Giáo viên Toán", True),
+    ("Thái Thị Hoa", "NA.SGDDT.HTK", T.PUBLIC_EMPLOYEE, "Giáo viên Ngữ văn", False),
+    ("Lưu Minh Khôi", "NA.SGDDT.HTK", T.STUDENT, "Học sinh lớp 11A1", True),
+    ("Vương Thị Yến", "NA.STC", T.CIVIL_SERVANT, "Chuyên viên", False),
+    ("Nguyễn Văn Bình", "NA.P.TRUONGVINH", T.CITIZEN, "", True),
+    ("Trần Thị Mơ", "NA.P.TRUONGVINH", T.CITIZEN, "", False),
+    ("Hoàng Văn Nam", "NA.P.CUALO", T.CITIZEN, "", True),
+    ("Lê Thị Sen", "NA.X.DIENCHAU", T.CITIZEN, "", False),
+    ("Phạm Văn Đông", "NA.X.DIENCHAU", T.CADRE, "Chủ tịch UBND xã", True),
+]
+
+
 class Command(BaseCommand):
     help = "Tạo dữ liệu mẫu (tài khoản, cơ cấu tổ chức, trang chủ). Chạy nhiều lần vẫn như một."
 
@@ -225,6 +267,7 @@ class Command(BaseCommand):
         self._certificates()
         self._news(home)
         self._classes(organisations)
+        self._coverage(organisations)
 
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu. Demo data loaded."))
         self.stdout.write("Khóa học / courses: /khoa-hoc/")
@@ -427,6 +470,76 @@ class Command(BaseCommand):
                 if not Attempt.objects.filter(user=citizen, quiz=quiz).exists():
                     attempt = attempt_start(user=citizen, quiz=quiz, context_id=lesson.pk)
                     attempt_submit(attempt=attempt, responses=right_responses(attempt))
+
+    def _coverage(self, organisations: dict[str, Organisation]) -> None:
+        """The two standards the province is judged on, their targets, the communes' adult
+        population, and colleagues in several units, some certified, so that the
+        dashboard has something to show; then everything is counted once."""
+        basic = CoursePage.objects.get(slug="ky-nang-so-co-ban")
+        nq57 = CoursePage.objects.get(slug="tim-hieu-nghi-quyet-57")
+        skills = report_services.standard_upsert(
+            code="ksc-757",
+            name="Phổ cập kỹ năng số cơ bản (QĐ 757)",
+            kind=Standard.Kind.CERTIFICATE,
+            courses=[basic],
+            sort_order=0,
+        )
+        resolution = report_services.standard_upsert(
+            code="nq57",
+            name="Học tập Nghị quyết 57-NQ/TW",
+            kind=Standard.Kind.COMPLETION,
+            courses=[nq57],
+            sort_order=1,
+        )
+        for group in OFFICIAL_GROUPS:
+            report_services.target_upsert(
+                standard=resolution, target_group=group, year=2026, percent=100
+            )
+            report_services.target_upsert(
+                standard=skills, target_group=group, year=2026, percent=80
+            )
+            report_services.target_upsert(
+                standard=skills, target_group=group, year=2030, percent=100
+            )
+        report_services.target_upsert(
+            standard=skills,
+            target_group=T.CITIZEN,
+            year=2030,
+            percent=100,
+            denominator=Target.Denominator.POPULATION,
+        )
+        report_services.target_upsert(
+            standard=skills,
+            target_group=T.CITIZEN,
+            year=2026,
+            percent=50,
+            denominator=Target.Denominator.POPULATION,
+        )
+        for code, adults in DEMO_ADULTS.items():
+            report_services.population_figure_set(
+                organisation=organisations[code], target_group=T.CITIZEN, year=2026, count=adults
+            )
+        admin = User.objects.get(username="admin")
+        for number, (full_name, code, group, position, certified) in enumerate(DEMO_STAFF, 1):
+            user, _created = services.user_upsert(
+                username=f"demo.nv{number:02d}",
+                email=f"demo.nv{number:02d}@hocvuso.example",
+                full_name=full_name,
+                email_verified=True,
+            )
+            services.membership_upsert(
+                user=user, organisation=organisations[code], target_group=group, position=position
+            )
+            if certified:
+                certificate_services.certificate_issue(
+                    user=user,
+                    course=basic,
+                    by_hand=True,
+                    actor=admin,
+                    reason="Dữ liệu mẫu: đã học lớp tập trung",
+                    render=False,
+                )
+        report_services.coverage_rebuild()
 
     def _classes(self, organisations: dict[str, Organisation]) -> None:
         """teacher.demo's class, joined by learner.demo and citizen.demo, with Resolution 57

@@ -1,0 +1,397 @@
+"""Writes in reports: who meets which standard, and the coverage rollup tables.
+
+The path of a change: a certificate is issued (or revoked, or a course completed, or a
+membership changes) → ``changes_record`` writes a ``PendingChange`` row in the same
+transaction → ``rollup_pending`` (a Celery task, queued on commit and run by beat every 20 s
+as a safety net) refreshes those people's ``Qualification`` rows and recounts the
+organisations above them. A nightly ``coverage_rebuild`` recounts everything, which also
+takes expired certificates out of the counts.
+
+Counts are of distinct people: someone with memberships in two units of one department
+counts once for the department.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr, TruncMonth
+from django.utils import timezone
+
+from accounts.models import Membership, Organisation
+from certificates.models import Certificate
+from learning.models import CourseCompletion
+
+from .models import (
+    ALL_GROUPS,
+    Coverage,
+    CoverageMonth,
+    PendingChange,
+    PopulationFigure,
+    Qualification,
+    Standard,
+    Target,
+)
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 2000
+# Beyond this many organisations to recount, one pass per tree level is cheaper than one
+# query per organisation.
+PER_ORGANISATION_LIMIT = 150
+RUNNING_KEY = "reports:rollup-running"
+QUEUED_KEY = "reports:rollup-queued"
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+# --- Recording what changed ---------------------------------------------------------------
+
+
+def changes_record(*, user_ids: Iterable[int] = (), organisation_ids: Iterable[int] = ()) -> None:
+    """Note people and organisations whose counts may have changed; counted after commit.
+
+    Called inside the transaction that made the change, so the note commits or rolls back
+    with it.
+    """
+    rows = [PendingChange(user_id=pk) for pk in set(user_ids) if pk]
+    rows += [PendingChange(organisation_id=pk) for pk in set(organisation_ids) if pk]
+    if not rows:
+        return
+    PendingChange.objects.bulk_create(rows, batch_size=CHUNK)
+    transaction.on_commit(_rollup_soon)
+
+
+def _rollup_soon() -> None:
+    from .tasks import rollup_pending
+
+    # Many certificates in a few seconds need one recount, not one each; beat catches
+    # whatever arrives while the key is held.
+    if settings.CELERY_TASK_ALWAYS_EAGER or cache.add(QUEUED_KEY, 1, timeout=5):
+        rollup_pending.delay()
+
+
+# --- Qualifications -----------------------------------------------------------------------
+
+
+def _qualifying(standard: Standard, course_ids: list[int], user_ids: list[int] | None):
+    """``(user_id, since, until)`` for everyone (or ``user_ids``) meeting ``standard``."""
+    if standard.kind == Standard.Kind.CERTIFICATE:
+        rows = Certificate.objects.filter(
+            course_key__in=course_ids, revoked_at__isnull=True, user__isnull=False
+        )
+        if user_ids is not None:
+            rows = rows.filter(user_id__in=user_ids)
+        rows = (
+            rows.values("user_id")
+            .annotate(
+                since=Min("issued_at"),
+                until=Max("expires_at"),
+                open_ended=Count("pk", filter=Q(expires_at__isnull=True)),
+            )
+            .order_by()
+        )
+        for row in rows.iterator(chunk_size=CHUNK):
+            yield row["user_id"], row["since"], None if row["open_ended"] else row["until"]
+    else:
+        rows = CourseCompletion.objects.filter(course_id__in=course_ids)
+        if user_ids is not None:
+            rows = rows.filter(user_id__in=user_ids)
+        rows = rows.values("user_id").annotate(since=Min("completed_at")).order_by()
+        for row in rows.iterator(chunk_size=CHUNK):
+            yield row["user_id"], row["since"], None
+
+
+def qualifications_refresh(*, user_ids: list[int], standards: list[Standard] | None = None):
+    """Bring these people's ``Qualification`` rows in line with their certificates and
+    completions (created, moved, or removed when a certificate was revoked)."""
+    standards = standards if standards is not None else list(Standard.objects.all())
+    for standard in standards:
+        course_ids = list(standard.courses.values_list("pk", flat=True))
+        for chunk in _chunks(sorted(set(user_ids))):
+            wanted = {
+                pk: (since, until) for pk, since, until in _qualifying(standard, course_ids, chunk)
+            }
+            with transaction.atomic():
+                existing = {
+                    q.user_id: q
+                    for q in Qualification.objects.select_for_update().filter(
+                        standard=standard, user_id__in=chunk
+                    )
+                }
+                Qualification.objects.filter(
+                    standard=standard, user_id__in=set(existing) - set(wanted)
+                ).delete()
+                changed = []
+                for pk, (since, until) in wanted.items():
+                    current = existing.get(pk)
+                    if current is None:
+                        continue
+                    if (current.since, current.until) != (since, until):
+                        current.since, current.until = since, until
+                        changed.append(current)
+                Qualification.objects.bulk_update(changed, ["since", "until"])
+                Qualification.objects.bulk_create(
+                    [
+                        Qualification(standard=standard, user_id=pk, since=s, until=u)
+                        for pk, (s, u) in wanted.items()
+                        if pk not in existing
+                    ],
+                    ignore_conflicts=True,
+                )
+
+
+def qualifications_rebuild(*, standard: Standard) -> int:
+    """Recompute every ``Qualification`` of ``standard`` (its courses changed, or nightly).
+
+    Done in one transaction: readers see the old rows until the new ones are complete.
+    """
+    course_ids = list(standard.courses.values_list("pk", flat=True))
+    count = 0
+    with transaction.atomic():
+        Qualification.objects.filter(standard=standard).delete()
+        batch = []
+        for pk, since, until in _qualifying(standard, course_ids, None):
+            batch.append(Qualification(standard=standard, user_id=pk, since=since, until=until))
+            if len(batch) >= CHUNK:
+                Qualification.objects.bulk_create(batch)
+                count += len(batch)
+                batch = []
+        Qualification.objects.bulk_create(batch)
+        count += len(batch)
+    return count
+
+
+# --- Counting ----------------------------------------------------------------------------
+
+
+def qualified_now(standard: Standard, moment: datetime | None = None) -> Exists:
+    """Whether the membership's person meets ``standard`` at ``moment`` (now)."""
+    moment = moment or timezone.now()
+    return Exists(
+        Qualification.objects.filter(
+            standard=standard, user_id=OuterRef("user_id"), since__lte=moment
+        ).filter(Q(until__isnull=True) | Q(until__gt=moment))
+    )
+
+
+def active_memberships() -> QuerySet[Membership]:
+    """Memberships in organisations that exist today (a merged commune's are carried over)."""
+    today = timezone.localdate()
+    return Membership.objects.filter(
+        Q(organisation__active_until__isnull=True) | Q(organisation__active_until__gte=today)
+    )
+
+
+def _count(memberships: QuerySet[Membership], standard: Standard, length: int):
+    """Members and certified people per (ancestor path, target group), every group once
+    under ``ALL_GROUPS``; and the month each certified person first met the standard."""
+    scoped = memberships.annotate(anc=Substr("organisation__path", 1, length))
+    qualified = qualified_now(standard)
+    since = Subquery(
+        Qualification.objects.filter(standard=standard, user_id=OuterRef("user_id")).values(
+            "since"
+        )[:1]
+    )
+    figures: dict[tuple[str, str], list[int]] = {}
+    months: dict[tuple[str, str], dict] = defaultdict(dict)
+    for keys, group_of in ((("anc", "target_group"), None), (("anc",), ALL_GROUPS)):
+        rows = (
+            scoped.values(*keys)
+            .annotate(
+                members=Count("user_id", distinct=True),
+                certified=Count("user_id", distinct=True, filter=Q(qualified)),
+            )
+            .order_by()
+        )
+        for row in rows:
+            group = row["target_group"] if group_of is None else group_of
+            figures[(row["anc"], group)] = [row["members"], row["certified"]]
+        rows = (
+            scoped.annotate(since=since)
+            .filter(since__isnull=False)
+            .annotate(month=TruncMonth("since"))
+            .values(*keys, "month")
+            .annotate(n=Count("user_id", distinct=True))
+            .order_by()
+        )
+        for row in rows:
+            group = row["target_group"] if group_of is None else group_of
+            month = row["month"]
+            month = month.date() if isinstance(month, datetime) else month
+            months[(row["anc"], group)][month] = row["n"]
+    return figures, months
+
+
+def _write(organisations: list[Organisation], standard: Standard, figures, months) -> None:
+    """Replace the rows of ``organisations`` for ``standard`` with what was counted."""
+    ids = [o.pk for o in organisations]
+    with transaction.atomic():
+        Coverage.objects.filter(standard=standard, organisation_id__in=ids).delete()
+        CoverageMonth.objects.filter(standard=standard, organisation_id__in=ids).delete()
+        by_path = {o.path: o for o in organisations}
+        Coverage.objects.bulk_create(
+            [
+                Coverage(
+                    organisation=by_path[path],
+                    standard=standard,
+                    target_group=group,
+                    members=members,
+                    certified=certified,
+                )
+                for (path, group), (members, certified) in figures.items()
+                if path in by_path
+            ],
+            batch_size=CHUNK,
+        )
+        CoverageMonth.objects.bulk_create(
+            [
+                CoverageMonth(
+                    organisation=by_path[path],
+                    standard=standard,
+                    target_group=group,
+                    month=month,
+                    certified=n,
+                )
+                for (path, group), counts in months.items()
+                if path in by_path
+                for month, n in counts.items()
+            ],
+            batch_size=CHUNK,
+        )
+
+
+def _active(organisations: Iterable[Organisation]) -> list[Organisation]:
+    """Closed organisations are history: their last counts stay as they were."""
+    today = timezone.localdate()
+    return [o for o in organisations if o.active_until is None or o.active_until >= today]
+
+
+def coverage_recount(*, organisations: list[Organisation], standards: list[Standard]) -> None:
+    """Recount these organisations' subtrees, one organisation at a time."""
+    for organisation in _active(organisations):
+        scoped = active_memberships().filter(organisation__path__startswith=organisation.path)
+        for standard in standards:
+            figures, months = _count(scoped, standard, len(organisation.path))
+            _write([organisation], standard, figures, months)
+
+
+def coverage_rebuild(*, standards: list[Standard] | None = None, qualifications=True) -> None:
+    """Recount every organisation, one pass per tree level (nightly, and after a change of
+    a standard's courses). With ``qualifications`` the people's standing is rebuilt first."""
+    standards = standards if standards is not None else list(Standard.objects.all())
+    if qualifications:
+        for standard in standards:
+            qualifications_rebuild(standard=standard)
+    organisations = _active(Organisation.objects.all())
+    depth = max((o.depth for o in organisations), default=0)
+    for level in range(1, depth + 1):
+        at_level = [o for o in organisations if o.depth == level]
+        scoped = active_memberships().filter(organisation__depth__gte=level)
+        for standard in standards:
+            figures, months = _count(scoped, standard, level * Organisation.steplen)
+            _write(at_level, standard, figures, months)
+
+
+def _ancestors(paths: Iterable[str]) -> set[str]:
+    step = Organisation.steplen
+    return {path[:length] for path in paths for length in range(step, len(path) + 1, step)}
+
+
+def rollup_pending(*, limit: int = 50_000) -> int:
+    """Process the pending changes: refresh those people's standing, recount the
+    organisations above them. Returns how many changes it processed.
+
+    One run at a time (a cache lock); the rows processed are deleted by id, so a change
+    committed during the run stays for the next one.
+    """
+    if not cache.add(RUNNING_KEY, 1, timeout=settings.CELERY_LONG_TASK_TIME_LIMIT):
+        return 0
+    try:
+        pending = list(PendingChange.objects.order_by("pk")[:limit])
+        if not pending:
+            return 0
+        user_ids = sorted({p.user_id for p in pending if p.user_id})
+        standards = list(Standard.objects.all())
+        qualifications_refresh(user_ids=user_ids, standards=standards)
+        paths = set(
+            Organisation.objects.filter(
+                pk__in={p.organisation_id for p in pending if p.organisation_id}
+            ).values_list("path", flat=True)
+        )
+        for chunk in _chunks(user_ids):
+            paths.update(
+                Membership.objects.filter(user_id__in=chunk).values_list(
+                    "organisation__path", flat=True
+                )
+            )
+        dirty = list(Organisation.objects.filter(path__in=_ancestors(paths)).order_by("path"))
+        if len(dirty) > PER_ORGANISATION_LIMIT:
+            coverage_rebuild(standards=standards, qualifications=False)
+        else:
+            coverage_recount(organisations=dirty, standards=standards)
+        for chunk in _chunks([p.pk for p in pending]):
+            PendingChange.objects.filter(pk__in=chunk).delete()
+        return len(pending)
+    finally:
+        cache.delete(RUNNING_KEY)
+
+
+# --- Standards, targets and population figures (administrators, the demo) -----------------
+
+
+@transaction.atomic
+def standard_upsert(
+    *, code: str, name: str, kind: str, courses: list, sort_order: int = 0
+) -> Standard:
+    """Create or update the standard ``code``; a change of its courses recounts it."""
+    standard, _created = Standard.objects.update_or_create(
+        code=code, defaults={"name": name, "kind": kind, "sort_order": sort_order}
+    )
+    if set(standard.courses.values_list("pk", flat=True)) != {c.pk for c in courses}:
+        standard.courses.set(courses)
+    return standard
+
+
+@transaction.atomic
+def target_upsert(
+    *,
+    standard: Standard,
+    target_group: str,
+    year: int,
+    percent: float,
+    deadline=None,
+    denominator: str = Target.Denominator.MEMBERS,
+) -> Target:
+    target, _created = Target.objects.update_or_create(
+        standard=standard,
+        target_group=target_group,
+        year=year,
+        defaults={
+            "percent": percent,
+            "deadline": deadline or date(year, 12, 31),
+            "denominator": denominator,
+        },
+    )
+    return target
+
+
+@transaction.atomic
+def population_figure_set(
+    *, organisation: Organisation, target_group: str, year: int, count: int
+) -> PopulationFigure:
+    figure, _created = PopulationFigure.objects.update_or_create(
+        organisation=organisation,
+        target_group=target_group,
+        year=year,
+        defaults={"count": count},
+    )
+    return figure

@@ -1,0 +1,106 @@
+"""What an HR officer and the province read on /bao-cao/: coverage against the target, the
+gap, the units below, the people still to chase, and the annual report."""
+
+import json
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from reports import selectors, services
+from reports.models import Target
+from tests.certificates.conftest import pdf_text
+
+from .conftest import R, T, certify
+
+
+@pytest.fixture
+def agency(province, standard, basic_course):
+    hr = province.person(province.s1, "Trần Thị Hương", role=R.HR_OFFICER)
+    done = [province.person(province.s1p1, f"Đã học {n}") for n in range(3)]
+    waiting = [province.person(province.s1p2, f"Chưa học {n}") for n in range(4)]
+    for user in done:
+        certify(user, basic_course)
+    services.target_upsert(
+        standard=standard, target_group=T.CIVIL_SERVANT, year=2026, percent=100
+    )
+    services.coverage_rebuild()
+    return {"hr": hr, "done": done, "waiting": waiting}
+
+
+def test_the_dashboard_shows_coverage_target_and_gap(client, agency, province):
+    client.force_login(agency["hr"])
+    url = reverse("reports:organisation", args=["NA.S1"])
+    page = client.get(url + "?nhom=civil_servant&nam=2026").content.decode()
+    # 8 civil servants (the HR officer too), 3 certified: 37.5 %, 5 to go for 100 %.
+    assert "37,5%" in page or "37.5%" in page
+    assert "3 trên 8 người" in page or "3 of 8 people" in page
+    assert "5" in page and ("Còn thiếu" in page or "Still to reach" in page)
+    assert "Phòng Chuyển đổi số" in page and "Văn phòng Sở" in page
+
+
+def test_the_dashboard_stays_within_its_query_budget(
+    client, agency, django_assert_max_num_queries
+):
+    client.force_login(agency["hr"])
+    url = reverse("reports:organisation", args=["NA.S1"]) + "?nhom=civil_servant"
+    client.get(url)
+    with django_assert_max_num_queries(14):
+        assert client.get(url).status_code == 200
+
+
+def test_the_people_list_names_those_not_yet_certified(client, agency):
+    client.force_login(agency["hr"])
+    page = client.get(reverse("reports:people", args=["NA.S1"])).content.decode()
+    assert all(f"Chưa học {n}" in page for n in range(4))
+    assert "Đã học 0" not in page
+    found = client.get(reverse("reports:people", args=["NA.S1"]) + "?q=chưa học 2").content
+    assert "Chưa học 2" in found.decode() and "Chưa học 1" not in found.decode()
+    met = client.get(reverse("reports:people", args=["NA.S1"]) + "?trang-thai=da-dat").content
+    assert "Đã học 1" in met.decode() and "Chưa học 1" not in met.decode()
+
+
+def test_population_figures_are_the_denominator_of_a_population_target(
+    province, standard, basic_course
+):
+    for n in range(2):
+        certify(province.person(province.x1, f"Dân {n}", T.CITIZEN), basic_course)
+    services.target_upsert(
+        standard=standard,
+        target_group=T.CITIZEN,
+        year=2030,
+        percent=100,
+        denominator=Target.Denominator.POPULATION,
+    )
+    services.population_figure_set(
+        organisation=province.x1, target_group=T.CITIZEN, year=2025, count=8000
+    )
+    services.coverage_rebuild()
+    report = selectors.coverage(
+        organisation=province.root, standard=standard, year=2030, target_group=T.CITIZEN
+    )
+    figure = report["selected"]
+    assert (figure.certified, figure.denominator, figure.population) == (2, 8000, True)
+    assert figure.gap == 7998 and figure.target.deadline == date(2030, 12, 31)
+
+
+def test_the_coverage_command_prints_the_dashboards_figures(agency, standard, capsys):
+    call_command("coverage", "--organisation", "NA.S1", "--json", "--year", "2026")
+    [item] = json.loads(capsys.readouterr().out)
+    report = selectors.coverage(
+        organisation=agency["hr"].memberships.get().organisation, standard=standard, year=2026
+    )
+    assert item["all"]["certified"] == report["total"].certified == 3
+    assert item["groups"]["civil_servant"]["gap"] == 5
+    assert {u["code"] for u in item["units"]} == {"NA.S1.P1", "NA.S1.P2"}
+
+
+def test_the_annual_report_has_the_provinces_figures(client, agency, province):
+    admin = province.person(province.root, "Quản trị tỉnh", role=R.PROVINCE_ADMIN)
+    client.force_login(admin)
+    response = client.get(reverse("reports:annual_report", args=[2026]))
+    text = pdf_text(response.content)
+    assert "BÌNH DÂN HỌC VỤ SỐ" in text and "2026" in text
+    assert "Phổ cập kỹ năng số cơ bản" in text
+    assert "Sở Khoa học và Công nghệ" in text and "Sở Nội vụ" in text
