@@ -29,7 +29,7 @@ def test_profile_shows_name_and_organisation_privately(client, learner):
     assert "Nguyễn Văn An" in html
     assert "Phòng Chuyển đổi số · Sở Khoa học và Công nghệ" in text
     assert "Ủy ban nhân dân tỉnh" not in html
-    assert "Cán bộ, công chức, viên chức" in html
+    assert "Công chức" in html
     assert "private" in response["Cache-Control"]
     assert "no-store" in response["Cache-Control"]
 

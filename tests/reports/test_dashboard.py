@@ -22,9 +22,7 @@ def agency(province, standard, basic_course):
     waiting = [province.person(province.s1p2, f"Chưa học {n}") for n in range(4)]
     for user in done:
         certify(user, basic_course)
-    services.target_upsert(
-        standard=standard, target_group=T.CIVIL_SERVANT, year=2026, percent=100
-    )
+    services.target_upsert(standard=standard, target_group=T.CIVIL_SERVANT, year=2026, percent=100)
     services.coverage_rebuild()
     return {"hr": hr, "done": done, "waiting": waiting}
 
@@ -40,9 +38,7 @@ def test_the_dashboard_shows_coverage_target_and_gap(client, agency, province):
     assert "Phòng Chuyển đổi số" in page and "Văn phòng Sở" in page
 
 
-def test_the_dashboard_stays_within_its_query_budget(
-    client, agency, django_assert_max_num_queries
-):
+def test_the_dashboard_stays_within_its_query_budget(client, agency, django_assert_max_num_queries):
     client.force_login(agency["hr"])
     url = reverse("reports:organisation", args=["NA.S1"]) + "?nhom=civil_servant"
     client.get(url)

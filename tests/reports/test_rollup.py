@@ -121,6 +121,7 @@ def test_revoking_and_leaving_take_people_out_of_the_counts(
     an = province.person(province.s1p1, "Nguyễn Văn An")
     with on_commit():
         certificate = certify(an, basic_course)
+
     def figures():
         row = Coverage.objects.get(organisation=province.s1, standard=standard, target_group="")
         return row.members, row.certified
@@ -161,3 +162,48 @@ def test_the_trend_counts_people_in_the_month_they_first_met_the_standard(
     trend = selectors._trend(province.s1, standard, ALL_GROUPS)
     assert trend[-1]["certified"] == 3
     assert trend[-3]["certified"] >= 1 and trend[-4]["certified"] == 0
+
+
+def test_a_commune_merge_keeps_the_old_communes_figures_as_history(
+    client, province, standard, basic_course, on_commit
+):
+    from datetime import date
+
+    from accounts import services as accounts_services
+    from reports import selectors
+
+    old = [
+        organisation(
+            f"NA.X{n}", f"Xã Cũ {n}", "commune", Organisation.objects.get(pk=province.root.pk)
+        )
+        for n in (2, 3)
+    ]
+    for n, commune in enumerate(old):
+        certify(province.person(commune, f"Dân đã học {n}", T.CITIZEN), basic_course)
+        province.person(commune, f"Dân chưa học {n}", T.CITIZEN)
+    services.coverage_rebuild()
+    before = {c.pk: rollup()[(c.pk, ALL_GROUPS)] for c in old}
+    root_before = rollup()[(province.root.pk, ALL_GROUPS)]
+    new = accounts_services.organisation_create(
+        parent=province.root, code="NA.X9", name="Xã Mới Hợp Nhất", kind="commune"
+    )
+    with on_commit():
+        accounts_services.organisation_merge(sources=old, into=new, on=date(2025, 7, 1))
+    after = rollup()
+    assert after[(new.pk, ALL_GROUPS)] == (4, 2)
+    assert after[(province.root.pk, ALL_GROUPS)] == root_before
+    # The old communes keep the figures they had when they closed.
+    assert (
+        {c.pk: after[(c.pk, ALL_GROUPS)] for c in old}
+        == before
+        == {
+            old[0].pk: (2, 1),
+            old[1].pk: (2, 1),
+        }
+    )
+    children = selectors.coverage(organisation=province.root, standard=standard, year=2026)[
+        "children"
+    ]
+    closed = [c for c in children if c["organisation"].active_until is not None]
+    assert [c["organisation"].merged_into for c in closed] == [new, new]
+    assert [c["figure"].certified for c in closed] == [1, 1]
