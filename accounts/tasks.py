@@ -1,6 +1,12 @@
 from celery import shared_task
+from django.conf import settings
 
-from . import services
+from . import roster, services
+
+LONG = {
+    "time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT,
+    "soft_time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT - 100,
+}
 
 
 @shared_task(autoretry_for=(services.EmailNotSent,), max_retries=8, retry_backoff=60)
@@ -13,3 +19,16 @@ def send_pending_email() -> None:
     """Beat's sweep for emails whose task was lost; sending is idempotent per email."""
     for email_id in services.email_pending_ids():
         send_email.delay(email_id=email_id)
+
+
+@shared_task(**LONG)
+def import_roster(roster_id: int) -> None:
+    """A confirmed roster, imported in one transaction. The service marks a failed roster
+    failed (nothing imported); a lost connection is retried, starting again from the file."""
+    roster.roster_import(roster_id=roster_id)
+
+
+@shared_task
+def sweep_rosters() -> None:
+    """Daily: files of rosters never imported are not kept (they hold ID numbers)."""
+    roster.roster_sweep()
