@@ -18,7 +18,7 @@ class ReportsConfig(AppConfig):
         from .models import Standard
 
         certificates_changed.connect(handlers.on_people_changed, dispatch_uid="reports-certs")
-        memberships_changed.connect(handlers.on_people_changed, dispatch_uid="reports-members")
+        memberships_changed.connect(handlers.on_memberships_changed, dispatch_uid="reports-members")
         course_completed.connect(handlers.on_course_completed, dispatch_uid="reports-completed")
         post_save.connect(handlers.on_membership, sender=Membership, dispatch_uid="reports-m+")
         post_delete.connect(handlers.on_membership, sender=Membership, dispatch_uid="reports-m-")

@@ -9,13 +9,17 @@ def on_people_changed(sender, user_ids, **kwargs) -> None:
     services.changes_record(user_ids=user_ids)
 
 
+def on_memberships_changed(sender, user_ids, **kwargs) -> None:
+    services.changes_record(member_ids=user_ids)
+
+
 def on_course_completed(sender, completion, **kwargs) -> None:
     services.changes_record(user_ids=[completion.user_id])
 
 
 def on_membership(sender, instance, **kwargs) -> None:
     services.changes_record(
-        user_ids=[instance.user_id], organisation_ids=[instance.organisation_id]
+        member_ids=[instance.user_id], organisation_ids=[instance.organisation_id]
     )
 
 

@@ -191,6 +191,9 @@ class PendingChange(models.Model):
 
     user_id = models.BigIntegerField(null=True, blank=True)
     organisation_id = models.BigIntegerField(null=True, blank=True)
+    # The person's memberships changed (not only their certificates): their organisations
+    # are recounted rather than adjusted by one.
+    memberships = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

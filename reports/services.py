@@ -12,14 +12,16 @@ counts once for the department.
 """
 
 import logging
-from collections import defaultdict
+import time
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
@@ -56,13 +58,21 @@ def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
 # --- Recording what changed ---------------------------------------------------------------
 
 
-def changes_record(*, user_ids: Iterable[int] = (), organisation_ids: Iterable[int] = ()) -> None:
-    """Note people and organisations whose counts may have changed; counted after commit.
+def changes_record(
+    *,
+    user_ids: Iterable[int] = (),
+    member_ids: Iterable[int] = (),
+    organisation_ids: Iterable[int] = (),
+) -> None:
+    """Note what may have changed the counts, to be counted once this transaction commits:
+    ``user_ids`` whose certificates or completions changed, ``member_ids`` whose memberships
+    changed, ``organisation_ids`` that lost a member.
 
     Called inside the transaction that made the change, so the note commits or rolls back
     with it.
     """
     rows = [PendingChange(user_id=pk) for pk in set(user_ids) if pk]
+    rows += [PendingChange(user_id=pk, memberships=True) for pk in set(member_ids) if pk]
     rows += [PendingChange(organisation_id=pk) for pk in set(organisation_ids) if pk]
     if not rows:
         return
@@ -110,10 +120,27 @@ def _qualifying(standard: Standard, course_ids: list[int], user_ids: list[int] |
             yield row["user_id"], row["since"], None
 
 
-def qualifications_refresh(*, user_ids: list[int], standards: list[Standard] | None = None):
+def _valid(since, until, moment) -> bool:
+    return since is not None and since <= moment and (until is None or until > moment)
+
+
+def _month(moment) -> date | None:
+    return timezone.localtime(moment).date().replace(day=1) if moment else None
+
+
+def qualifications_refresh(
+    *, user_ids: list[int], standards: list[Standard] | None = None
+) -> list[tuple[int, int, int, date | None, date | None]]:
     """Bring these people's ``Qualification`` rows in line with their certificates and
-    completions (created, moved, or removed when a certificate was revoked)."""
+    completions (created, moved, or removed when a certificate was revoked).
+
+    Returns what changed for the counts, as ``(user, standard, ±1 or 0 for "meets it now",
+    month first met before, month first met now)``. Call it inside a transaction to apply
+    the change and its consequences together.
+    """
     standards = standards if standards is not None else list(Standard.objects.all())
+    now = timezone.now()
+    flips = []
     for standard in standards:
         course_ids = list(standard.courses.values_list("pk", flat=True))
         for chunk in _chunks(sorted(set(user_ids))):
@@ -127,6 +154,14 @@ def qualifications_refresh(*, user_ids: list[int], standards: list[Standard] | N
                         standard=standard, user_id__in=chunk
                     )
                 }
+                for pk in set(existing) | set(wanted):
+                    old = existing.get(pk)
+                    before = (old.since, old.until) if old else (None, None)
+                    after = wanted.get(pk, (None, None))
+                    if before == after:
+                        continue
+                    sign = int(_valid(*after, now)) - int(_valid(*before, now))
+                    flips.append((pk, standard.pk, sign, _month(before[0]), _month(after[0])))
                 Qualification.objects.filter(
                     standard=standard, user_id__in=set(existing) - set(wanted)
                 ).delete()
@@ -147,6 +182,7 @@ def qualifications_refresh(*, user_ids: list[int], standards: list[Standard] | N
                     ],
                     ignore_conflicts=True,
                 )
+    return flips
 
 
 def qualifications_rebuild(*, standard: Standard) -> int:
@@ -284,10 +320,20 @@ def coverage_recount(*, organisations: list[Organisation], standards: list[Stand
             _write([organisation], standard, figures, months)
 
 
-def coverage_rebuild(*, standards: list[Standard] | None = None, qualifications=True) -> None:
-    """Recount every organisation, one pass per tree level (nightly, and after a change of
-    a standard's courses). With ``qualifications`` the people's standing is rebuilt first."""
-    standards = standards if standards is not None else list(Standard.objects.all())
+def coverage_rebuild(*, standards: list[Standard] | None = None, qualifications=True) -> bool:
+    """Recount every organisation (nightly, and after a change of a standard's courses).
+    With ``qualifications`` the people's standing is rebuilt first. Waits for a running
+    rollup to finish; returns False if it could not start (the caller retries later)."""
+    with _exclusive(wait=settings.CELERY_LONG_TASK_TIME_LIMIT / 4) as acquired:
+        if acquired:
+            _rebuild(
+                standards if standards is not None else list(Standard.objects.all()), qualifications
+            )
+        return acquired
+
+
+def _rebuild(standards: list[Standard], qualifications: bool) -> None:
+    """One pass per tree level: cheaper than one query per organisation past a few hundred."""
     if qualifications:
         for standard in standards:
             qualifications_rebuild(standard=standard)
@@ -301,33 +347,115 @@ def coverage_rebuild(*, standards: list[Standard] | None = None, qualifications=
             _write(at_level, standard, figures, months)
 
 
+@contextmanager
+def _exclusive(wait: float = 0):
+    """One rollup or rebuild at a time, across workers (a cache lock: Redis in production).
+
+    Deltas applied while a rebuild counts would be counted twice, so both take this lock.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        acquired = cache.add(RUNNING_KEY, 1, timeout=settings.CELERY_LONG_TASK_TIME_LIMIT)
+        if acquired or time.monotonic() >= deadline:
+            break
+        time.sleep(1)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            cache.delete(RUNNING_KEY)
+
+
 def _ancestors(paths: Iterable[str]) -> set[str]:
     step = Organisation.steplen
     return {path[:length] for path in paths for length in range(step, len(path) + 1, step)}
 
 
-def rollup_pending(*, limit: int = 50_000) -> int:
-    """Process the pending changes: refresh those people's standing, recount the
-    organisations above them. Returns how many changes it processed.
-
-    One run at a time (a cache lock); the rows processed are deleted by id, so a change
-    committed during the run stays for the next one.
+def _apply(flips: list, standards: dict[int, Standard]) -> set[int]:
+    """Move the counts by what changed for each person, without recounting anyone else:
+    ±1 on every row that counts them (each organisation above their units, their target
+    groups and every group once). Returns organisations whose rows were missing, to recount.
     """
-    if not cache.add(RUNNING_KEY, 1, timeout=settings.CELERY_LONG_TASK_TIME_LIMIT):
-        return 0
-    try:
+    users = {flip[0] for flip in flips}
+    contributions: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for chunk in _chunks(sorted(users)):
+        for user_id, path, group in (
+            active_memberships()
+            .filter(user_id__in=chunk)
+            .values_list("user_id", "organisation__path", "target_group")
+        ):
+            for ancestor in _ancestors([path]):
+                contributions[user_id].update({(ancestor, group), (ancestor, ALL_GROUPS)})
+    paths = {path for rows in contributions.values() for path, _group in rows}
+    ids = {o.path: o.pk for o in _active(Organisation.objects.filter(path__in=paths))}
+    certified: dict[tuple[int, str, int], list[int]] = defaultdict(list)
+    months: dict[tuple[int, str, date, int], list[int]] = defaultdict(list)
+    for user_id, standard_id, sign, month_before, month_after in flips:
+        for path, group in contributions.get(user_id, ()):
+            if path not in ids:
+                continue
+            if sign:
+                certified[(standard_id, group, sign)].append(ids[path])
+            if month_before != month_after:
+                if month_before:
+                    months[(standard_id, group, month_before, -1)].append(ids[path])
+                if month_after:
+                    months[(standard_id, group, month_after, 1)].append(ids[path])
+    missing: set[int] = set()
+    for (standard_id, group, sign), org_ids in certified.items():
+        for org_id, times in Counter(org_ids).items():
+            updated = Coverage.objects.filter(
+                standard_id=standard_id, target_group=group, organisation_id=org_id
+            ).update(certified=F("certified") + sign * times)
+            if not updated:
+                missing.add(org_id)
+    for (standard_id, group, month, sign), org_ids in months.items():
+        for org_id, times in Counter(org_ids).items():
+            row, _created = CoverageMonth.objects.get_or_create(
+                standard_id=standard_id, target_group=group, organisation_id=org_id, month=month
+            )
+            CoverageMonth.objects.filter(pk=row.pk).update(certified=F("certified") + sign * times)
+    return missing
+
+
+def rollup_pending(*, limit: int = 50_000) -> int:
+    """Process the pending changes. Returns how many it processed (0 if another run holds
+    the lock; beat comes back).
+
+    A certificate or a completion moves the counts of the person's organisations by one, in
+    the same transaction that refreshes their standing and deletes the note: a crash leaves
+    the note for the next run, never half a change. A change of memberships recounts the
+    organisations concerned (and past ``PER_ORGANISATION_LIMIT`` of them, everything).
+    Notes are deleted by id, so one committed during the run stays for the next.
+    """
+    with _exclusive() as acquired:
+        if not acquired:
+            return 0
         pending = list(PendingChange.objects.order_by("pk")[:limit])
         if not pending:
             return 0
-        user_ids = sorted({p.user_id for p in pending if p.user_id})
         standards = list(Standard.objects.all())
-        qualifications_refresh(user_ids=user_ids, standards=standards)
+        by_id = {s.pk: s for s in standards}
+        members = {p.user_id for p in pending if p.memberships and p.user_id}
+        simple = [p for p in pending if p.user_id and not p.memberships]
+        recount: set[int] = set()
+        for chunk in _chunks(simple, 500):
+            with transaction.atomic():
+                flips = qualifications_refresh(
+                    user_ids=[p.user_id for p in chunk], standards=standards
+                )
+                recount |= _apply([f for f in flips if f[0] not in members], by_id)
+                PendingChange.objects.filter(pk__in=[p.pk for p in chunk]).delete()
+        rest = [p for p in pending if not (p.user_id and not p.memberships)]
+        if not rest and not recount:
+            return len(pending)
+        qualifications_refresh(user_ids=sorted(members), standards=standards)
         paths = set(
             Organisation.objects.filter(
-                pk__in={p.organisation_id for p in pending if p.organisation_id}
+                pk__in={p.organisation_id for p in rest if p.organisation_id} | recount
             ).values_list("path", flat=True)
         )
-        for chunk in _chunks(user_ids):
+        for chunk in _chunks(sorted(members)):
             paths.update(
                 Membership.objects.filter(user_id__in=chunk).values_list(
                     "organisation__path", flat=True
@@ -335,14 +463,12 @@ def rollup_pending(*, limit: int = 50_000) -> int:
             )
         dirty = list(Organisation.objects.filter(path__in=_ancestors(paths)).order_by("path"))
         if len(dirty) > PER_ORGANISATION_LIMIT:
-            coverage_rebuild(standards=standards, qualifications=False)
+            _rebuild(standards, qualifications=False)
         else:
             coverage_recount(organisations=dirty, standards=standards)
-        for chunk in _chunks([p.pk for p in pending]):
+        for chunk in _chunks([p.pk for p in rest]):
             PendingChange.objects.filter(pk__in=chunk).delete()
         return len(pending)
-    finally:
-        cache.delete(RUNNING_KEY)
 
 
 # --- Standards, targets and population figures (administrators, the demo) -----------------
