@@ -127,8 +127,6 @@ class Organisation(MP_Node):
         return self.active_until is None
 
 
-
-
 class Membership(models.Model):
     """A person's place in one organisation: position, target group and role there."""
 
@@ -221,9 +219,7 @@ class RosterImport(models.Model):
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed")
 
-    requested_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     file = models.FileField(upload_to="accounts/rosters/")
     file_name = models.CharField(max_length=255)
     state = models.CharField(max_length=16, choices=State.choices, default=State.CHECKED)

@@ -40,9 +40,7 @@ def province_wide(user: User) -> bool:
         return True
     cached = getattr(user, "_province_wide", None)
     if cached is None:
-        cached = Membership.objects.filter(
-            user=user, role=Membership.Role.PROVINCE_ADMIN
-        ).exists()
+        cached = Membership.objects.filter(user=user, role=Membership.Role.PROVINCE_ADMIN).exists()
         user._province_wide = cached
     return cached
 

@@ -42,6 +42,8 @@ def environment(db_path: str) -> dict[str, str]:
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),
         "EMAIL_URL": "consolemail://",
         "SITE_URL": f"http://{HOST}:{PORT}",
+        "H5P_CONTENT_ORIGIN": f"http://h5p.localhost:{PORT}",
+        "NATIONAL_ID_KEY": "bench-only",
         "LOG_LEVEL": "ERROR",
     }
 

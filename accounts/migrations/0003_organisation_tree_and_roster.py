@@ -6,97 +6,178 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_outgoing_email'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0002_outgoing_email"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MembershipMove',
+            name="MembershipMove",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target_group', models.CharField(choices=[('cadre', 'Cadre'), ('civil_servant', 'Civil servant'), ('public_employee', 'Public employee'), ('worker', 'Worker'), ('citizen', 'Citizen'), ('student', 'Student')], max_length=16)),
-                ('position', models.CharField(blank=True, max_length=150)),
-                ('moved_on', models.DateField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target_group",
+                    models.CharField(
+                        choices=[
+                            ("cadre", "Cadre"),
+                            ("civil_servant", "Civil servant"),
+                            ("public_employee", "Public employee"),
+                            ("worker", "Worker"),
+                            ("citizen", "Citizen"),
+                            ("student", "Student"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("position", models.CharField(blank=True, max_length=150)),
+                ("moved_on", models.DateField()),
             ],
             options={
-                'verbose_name': 'membership move',
-                'verbose_name_plural': 'membership moves',
+                "verbose_name": "membership move",
+                "verbose_name_plural": "membership moves",
             },
         ),
         migrations.CreateModel(
-            name='RosterImport',
+            name="RosterImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='accounts/rosters/')),
-                ('file_name', models.CharField(max_length=255)),
-                ('state', models.CharField(choices=[('checked', 'Checked, waiting for confirmation'), ('pending', 'Waiting'), ('running', 'Importing'), ('done', 'Imported'), ('failed', 'Failed')], default='checked', max_length=16)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(default=list)),
-                ('summary', models.JSONField(default=dict)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="accounts/rosters/")),
+                ("file_name", models.CharField(max_length=255)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("checked", "Checked, waiting for confirmation"),
+                            ("pending", "Waiting"),
+                            ("running", "Importing"),
+                            ("done", "Imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="checked",
+                        max_length=16,
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(default=list)),
+                ("summary", models.JSONField(default=dict)),
+                ("error", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'roster import',
-                'verbose_name_plural': 'roster imports',
-                'ordering': ['-created_at'],
+                "verbose_name": "roster import",
+                "verbose_name_plural": "roster imports",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_from', to='accounts.organisation', verbose_name='merged into'),
+            model_name="organisation",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="merged_from",
+                to="accounts.organisation",
+                verbose_name="merged into",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='national_id_digest',
+            model_name="user",
+            name="national_id_digest",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='target_group',
-            field=models.CharField(choices=[('cadre', 'Cadre'), ('civil_servant', 'Civil servant'), ('public_employee', 'Public employee'), ('worker', 'Worker'), ('citizen', 'Citizen'), ('student', 'Student')], max_length=16, verbose_name='target group'),
+            model_name="membership",
+            name="target_group",
+            field=models.CharField(
+                choices=[
+                    ("cadre", "Cadre"),
+                    ("civil_servant", "Civil servant"),
+                    ("public_employee", "Public employee"),
+                    ("worker", "Worker"),
+                    ("citizen", "Citizen"),
+                    ("student", "Student"),
+                ],
+                max_length=16,
+                verbose_name="target group",
+            ),
         ),
         migrations.AlterField(
-            model_name='organisation',
-            name='active_until',
-            field=models.DateField(blank=True, help_text='The last day it existed (dissolved or merged); empty while it exists.', null=True, verbose_name='active until'),
+            model_name="organisation",
+            name="active_until",
+            field=models.DateField(
+                blank=True,
+                help_text="The last day it existed (dissolved or merged); empty while it exists.",
+                null=True,
+                verbose_name="active until",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['organisation', 'target_group', 'user'], name='accounts_membership_cover'),
+            model_name="membership",
+            index=models.Index(
+                fields=["organisation", "target_group", "user"], name="accounts_membership_cover"
+            ),
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['phone'], name='accounts_user_phone'),
+            model_name="user",
+            index=models.Index(fields=["phone"], name="accounts_user_phone"),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(condition=models.Q(('national_id_digest', ''), _negated=True), fields=('national_id_digest',), name='accounts_user_national_id_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("national_id_digest", ""), _negated=True),
+                fields=("national_id_digest",),
+                name="accounts_user_national_id_unique",
+            ),
         ),
         migrations.AddField(
-            model_name='membershipmove',
-            name='from_organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='moves_out', to='accounts.organisation'),
+            model_name="membershipmove",
+            name="from_organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="moves_out",
+                to="accounts.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='membershipmove',
-            name='to_organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='moves_in', to='accounts.organisation'),
+            model_name="membershipmove",
+            name="to_organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="moves_in",
+                to="accounts.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='membershipmove',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="membershipmove",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='rosterimport',
-            name='requested_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="rosterimport",
+            name="requested_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -15,6 +15,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
 SECRET_KEY = env("SECRET_KEY", default="")
+# Keys the hashes of personal identification numbers (số định danh) that match roster rows to
+# accounts. Set once and never rotated: a new key makes every stored hash unmatchable. Without
+# it (development) the secret key is used.
+NATIONAL_ID_KEY = env("NATIONAL_ID_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 # In development the site is http://hocvuso.localhost:8000 and H5P content comes from
 # http://h5p.hocvuso.localhost:8000: browsers send *.localhost to this machine by themselves.
@@ -163,6 +167,8 @@ CELERY_BEAT_SCHEDULE = {
     # A new certificate reaches the coverage figures within a minute: each change queues a
     # recount on commit, and this catches any whose task was lost.
     "coverage-rollup": {"task": "reports.tasks.rollup_pending", "schedule": 20.0},
+    # Roster files hold raw identification numbers: the ones never imported are removed.
+    "roster-sweep": {"task": "accounts.tasks.sweep_rosters", "schedule": crontab(hour=3, minute=0)},
     "coverage-rebuild": {
         "task": "reports.tasks.rebuild",
         "schedule": crontab(hour=2, minute=30),

@@ -25,6 +25,7 @@ _missing = [
         "EMAIL_URL",
         "SITE_URL",
         "H5P_CONTENT_ORIGIN",
+        "NATIONAL_ID_KEY",
     )
     if not env(name, default="")
 ]

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('courses', '0006_official_target_groups'),
+        ("courses", "0006_official_target_groups"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='targetgroup',
-            name='code',
-            field=models.CharField(choices=[('cadre', 'Cadre'), ('civil_servant', 'Civil servant'), ('public_employee', 'Public employee'), ('worker', 'Worker'), ('citizen', 'Citizen'), ('student', 'Student')], max_length=16, unique=True),
+            model_name="targetgroup",
+            name="code",
+            field=models.CharField(
+                choices=[
+                    ("cadre", "Cadre"),
+                    ("civil_servant", "Civil servant"),
+                    ("public_employee", "Public employee"),
+                    ("worker", "Worker"),
+                    ("citizen", "Citizen"),
+                    ("student", "Student"),
+                ],
+                max_length=16,
+                unique=True,
+            ),
         ),
     ]

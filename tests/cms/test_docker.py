@@ -52,6 +52,7 @@ def test_image_build_gives_collectstatic_every_setting_production_requires():
         "EMAIL_URL",
         "SITE_URL",
         "H5P_CONTENT_ORIGIN",
+        "NATIONAL_ID_KEY",
     ):
         assert f"{name}=" in build, name
 

@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.internal:587",
     "SITE_URL": "https://hocvuso.nghean.gov.vn",
     "H5P_CONTENT_ORIGIN": "https://h5p.hocvuso.nghean.gov.vn",
+    "NATIONAL_ID_KEY": "national-id-key-for-the-check-0123456789",
 }
 
 
