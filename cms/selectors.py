@@ -95,24 +95,22 @@ def article_audio(article, request) -> list[dict]:
     ]
 
 
-def headline_coverage() -> dict:
-    """The headline on the landing page: how many learners hold a valid certificate, out of
-    everyone registered to learn (agency and commune coverage is the reports' job)."""
+def headline_coverage() -> dict | None:
+    """The landing page's headline: the province's figure for its first standard, every
+    target group, read from the coverage rollup (none until a standard is set up)."""
     from django.core.cache import cache
 
     def compute():
-        from django.db.models import Q
-        from django.utils import timezone
+        from reports.selectors import headline
 
-        from accounts.models import User
-        from certificates.models import Certificate
-
-        learners = User.objects.filter(is_active=True, is_staff=False).count()
-        valid = Certificate.objects.filter(revoked_at__isnull=True).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
-        )
-        certified = valid.values("user").distinct().count()
-        percent = round(certified * 100 / learners, 1) if learners else 0
-        return {"learners": learners, "certified": certified, "percent": percent}
+        figure = headline()
+        if figure is None:
+            return None
+        return {
+            "standard": figure["standard"].name,
+            "certified": figure["figure"].certified,
+            "learners": figure["figure"].members,
+            "percent": figure["figure"].percent,
+        }
 
     return cache.get_or_set("cms:headline-coverage", compute, 600)

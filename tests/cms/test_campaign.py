@@ -18,7 +18,7 @@ from wagtail.models import Page
 
 from cms import services
 from cms.models import ArticlePage, MediaItem, SectionPage
-from tests.factories import UserFactory, course_tree
+from tests.factories import UserFactory, course_tree, organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -250,12 +250,23 @@ def test_publishing_purges_the_article_its_section_and_the_feeds(settings, secti
 
 
 def test_landing_page_shows_the_headline_figure_news_and_courses(client, news):
-    learner = UserFactory(username="chua.co")
-    assert learner.pk
+    from accounts.services import membership_upsert
+    from reports import services as report_services
+
+    province = organisation("NA", "Ủy ban nhân dân tỉnh Nghệ An", "province")
+    for n in range(4):
+        membership_upsert(
+            user=UserFactory(username=f"dan{n}"), organisation=province, target_group="citizen"
+        )
+    report_services.standard_upsert(
+        code="ksc-757", name="Kỹ năng số cơ bản", kind="certificate", courses=[news["course"]]
+    )
+    report_services.coverage_rebuild()
     html = client.get("/").content.decode()
     assert "Nghệ An đang ở đâu" in html or "Where Nghệ An stands" in html
     assert news["first"].title in html and news["course"].title in html
     assert "<strong>0%</strong>" in html  # nobody holds a certificate yet
+    assert "đạt “Kỹ năng số cơ bản” (0/4 người)" in html
 
 
 # --- Search -----------------------------------------------------------------------------------
