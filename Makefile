@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages bench bench-certificates clean
+.PHONY: install run test lint format messages bench bench-certificates bench-coverage clean
 
 install: $(VENV)/.installed node_modules/.installed .venv-badges/.installed
 
@@ -62,6 +62,9 @@ bench: install
 
 bench-certificates: install
 	$(PY) bench/certificates.py
+
+bench-coverage: install
+	$(PY) bench/coverage.py
 
 clean:
 	rm -rf $(VENV) .venv-badges node_modules db.sqlite3 staticfiles
