@@ -318,7 +318,9 @@ def organisation_move(
     """Put an organisation, with everything under it, under ``new_parent`` (a root when None).
 
     This changes whose HR officers see its people, so it is its own deliberate operation.
-    A closed organisation stays where it was, so its history reads as it was.
+    A closed organisation stays where it was, so its history reads as it was. The people of
+    the subtree are announced (``memberships_changed``) with the old parent, so the counts
+    above both places are redone.
     """
     organisation = _fresh(organisation, lock=True)
     if not organisation.is_active:
@@ -330,6 +332,7 @@ def organisation_move(
         if current is None:
             return organisation
         organisation.move(Organisation.get_first_root_node(), "sorted-sibling")
+        _announce_move(organisation, current)
         return _fresh(organisation)
     new_parent = _fresh(new_parent, lock=True)
     if new_parent.path.startswith(organisation.path):
@@ -345,7 +348,23 @@ def organisation_move(
     if current is not None and current.pk == new_parent.pk:
         return organisation
     organisation.move(new_parent, "sorted-child")
+    _announce_move(organisation, current)
     return _fresh(organisation)
+
+
+def _announce_move(organisation: Organisation, old_parent: Organisation | None) -> None:
+    moved = _fresh(organisation)
+    user_ids = list(
+        Membership.objects.filter(organisation__path__startswith=moved.path)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    if user_ids:
+        memberships_changed.send(
+            sender=Organisation,
+            user_ids=user_ids,
+            organisation_ids=[old_parent.pk] if old_parent else [],
+        )
 
 
 @transaction.atomic
@@ -401,6 +420,13 @@ def organisation_merge(*, sources: list[Organisation], into: Organisation, on: d
     """
     if not sources:
         raise OrganisationRefused(gettext("Choose the organisations to merge."))
+    if on > timezone.localdate():
+        # Its people would move today while it still existed, and its figures be lost.
+        raise OrganisationRefused(
+            gettext(
+                "A merge is recorded once it has taken effect: the date cannot be in the future."
+            )
+        )
     into = _fresh(into, lock=True)
     source_ids = list(dict.fromkeys(source.pk for source in sources))
     if into.pk in source_ids:
@@ -493,5 +519,9 @@ def organisation_merge(*, sources: list[Organisation], into: Organisation, on: d
     user_ids = sorted({move.user_id for move in moves})
     if user_ids:
         # Inside the transaction: a listener's bookkeeping commits or rolls back with the merge.
-        memberships_changed.send(sender=Organisation, user_ids=user_ids)
+        memberships_changed.send(
+            sender=Organisation,
+            user_ids=user_ids,
+            organisation_ids=[source.pk for source in merged],
+        )
     return len(moves)

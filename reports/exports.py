@@ -35,12 +35,12 @@ def _date(value) -> str:
 
 
 def unit_header(standards: list[Standard]) -> list[str]:
-    header = [_("Unit code"), _("Unit"), _("Kind"), _("Still exists")]
+    header = [_("Unit code"), _("Unit"), _("Level"), _("Kind"), _("Still exists")]
     for standard in standards:
         header += [
-            f"{standard.name}: {_('people')}",
-            f"{standard.name}: {_('met')}",
-            f"{standard.name}: {_('rate (%)')}",
+            cell_text(f"{standard.name}: {_('people')}"),
+            cell_text(f"{standard.name}: {_('met')}"),
+            cell_text(f"{standard.name}: {_('rate (%)')}"),
         ]
     return header
 
@@ -59,7 +59,8 @@ def unit_rows(organisation: Organisation, standards: list[Standard]) -> Iterator
     for org in organisations:
         row = [
             cell_text(org.code),
-            cell_text("  " * (org.depth - organisation.depth) + org.name),
+            cell_text(org.name),
+            org.depth - organisation.depth,
             str(org.get_kind_display()),
             _("yes") if org.active_until is None else _("no"),
         ]
@@ -81,7 +82,10 @@ def people_header(standards: list[Standard]) -> list[str]:
         _("Target group"),
     ]
     for standard in standards:
-        header += [f"{standard.name}: {_('met since')}", f"{standard.name}: {_('valid until')}"]
+        header += [
+            cell_text(f"{standard.name}: {_('met since')}"),
+            cell_text(f"{standard.name}: {_('valid until')}"),
+        ]
     return header
 
 

@@ -9,8 +9,8 @@ def on_people_changed(sender, user_ids, **kwargs) -> None:
     services.changes_record(user_ids=user_ids)
 
 
-def on_memberships_changed(sender, user_ids, **kwargs) -> None:
-    services.changes_record(member_ids=user_ids)
+def on_memberships_changed(sender, user_ids, organisation_ids=(), **kwargs) -> None:
+    services.changes_record(member_ids=user_ids, organisation_ids=organisation_ids)
 
 
 def on_course_completed(sender, completion, **kwargs) -> None:

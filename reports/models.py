@@ -120,16 +120,27 @@ class PopulationFigure(models.Model):
 
 
 class Qualification(models.Model):
-    """``user`` meets ``standard`` from ``since`` until ``until`` (open-ended when empty)."""
+    """``user`` meets ``standard`` from ``since`` until ``until`` (open-ended when empty).
+
+    ``counted`` is what the rollup tables count for this person right now. Each change is
+    decided against it (a certificate after an expired one adds one, not two), and a
+    qualification past ``until`` is found by it and taken out within the minute.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="+")
     since = models.DateTimeField()
     until = models.DateTimeField(null=True, blank=True)
+    counted = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["standard", "user"], name="reports_one_qualification")
+        ]
+        indexes = [
+            models.Index(
+                fields=["until"], condition=models.Q(counted=True), name="reports_counted_until"
+            )
         ]
 
     def __str__(self) -> str:

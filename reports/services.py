@@ -3,9 +3,10 @@
 The path of a change: a certificate is issued (or revoked, or a course completed, or a
 membership changes) → ``changes_record`` writes a ``PendingChange`` row in the same
 transaction → ``rollup_pending`` (a Celery task, queued on commit and run by beat every 20 s
-as a safety net) refreshes those people's ``Qualification`` rows and recounts the
-organisations above them. A nightly ``coverage_rebuild`` recounts everything, which also
-takes expired certificates out of the counts.
+as a safety net) refreshes those people's ``Qualification`` rows and moves the counts of the
+organisations above them by one (a membership change recounts them instead). The same run
+takes out qualifications that expired. A nightly ``coverage_rebuild`` recounts everything,
+correcting any drift.
 
 Counts are of distinct people: someone with memberships in two units of one department
 counts once for the department.
@@ -13,6 +14,7 @@ counts once for the department.
 
 import logging
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -154,29 +156,32 @@ def qualifications_refresh(
                         standard=standard, user_id__in=chunk
                     )
                 }
+                changed = []
                 for pk in set(existing) | set(wanted):
                     old = existing.get(pk)
                     before = (old.since, old.until) if old else (None, None)
                     after = wanted.get(pk, (None, None))
-                    if before == after:
+                    counted = _valid(*after, now)
+                    sign = int(counted) - int(old.counted if old else False)
+                    if before == after and not sign:
                         continue
-                    sign = int(_valid(*after, now)) - int(_valid(*before, now))
                     flips.append((pk, standard.pk, sign, _month(before[0]), _month(after[0])))
+                    if old is not None and pk in wanted:
+                        old.since, old.until, old.counted = *after, counted
+                        changed.append(old)
                 Qualification.objects.filter(
                     standard=standard, user_id__in=set(existing) - set(wanted)
                 ).delete()
-                changed = []
-                for pk, (since, until) in wanted.items():
-                    current = existing.get(pk)
-                    if current is None:
-                        continue
-                    if (current.since, current.until) != (since, until):
-                        current.since, current.until = since, until
-                        changed.append(current)
-                Qualification.objects.bulk_update(changed, ["since", "until"])
+                Qualification.objects.bulk_update(changed, ["since", "until", "counted"])
                 Qualification.objects.bulk_create(
                     [
-                        Qualification(standard=standard, user_id=pk, since=s, until=u)
+                        Qualification(
+                            standard=standard,
+                            user_id=pk,
+                            since=s,
+                            until=u,
+                            counted=_valid(s, u, now),
+                        )
                         for pk, (s, u) in wanted.items()
                         if pk not in existing
                     ],
@@ -192,11 +197,20 @@ def qualifications_rebuild(*, standard: Standard) -> int:
     """
     course_ids = list(standard.courses.values_list("pk", flat=True))
     count = 0
+    now = timezone.now()
     with transaction.atomic():
         Qualification.objects.filter(standard=standard).delete()
         batch = []
         for pk, since, until in _qualifying(standard, course_ids, None):
-            batch.append(Qualification(standard=standard, user_id=pk, since=since, until=until))
+            batch.append(
+                Qualification(
+                    standard=standard,
+                    user_id=pk,
+                    since=since,
+                    until=until,
+                    counted=_valid(since, until, now),
+                )
+            )
             if len(batch) >= CHUNK:
                 Qualification.objects.bulk_create(batch)
                 count += len(batch)
@@ -209,13 +223,11 @@ def qualifications_rebuild(*, standard: Standard) -> int:
 # --- Counting ----------------------------------------------------------------------------
 
 
-def qualified_now(standard: Standard, moment: datetime | None = None) -> Exists:
-    """Whether the membership's person meets ``standard`` at ``moment`` (now)."""
-    moment = moment or timezone.now()
+def qualified_now(standard: Standard) -> Exists:
+    """Whether the membership's person meets ``standard`` as the rollup counts it (now, or
+    until the next run of the rollup notices an expiry, within the minute)."""
     return Exists(
-        Qualification.objects.filter(
-            standard=standard, user_id=OuterRef("user_id"), since__lte=moment
-        ).filter(Q(until__isnull=True) | Q(until__gt=moment))
+        Qualification.objects.filter(standard=standard, user_id=OuterRef("user_id"), counted=True)
     )
 
 
@@ -306,9 +318,13 @@ def _write(organisations: list[Organisation], standard: Standard, figures, month
 
 
 def _active(organisations: Iterable[Organisation]) -> list[Organisation]:
-    """Closed organisations are history: their last counts stay as they were."""
+    """Closed and merged organisations are history: their last counts stay as they were."""
     today = timezone.localdate()
-    return [o for o in organisations if o.active_until is None or o.active_until >= today]
+    return [
+        o
+        for o in organisations
+        if o.merged_into_id is None and (o.active_until is None or o.active_until >= today)
+    ]
 
 
 def coverage_recount(*, organisations: list[Organisation], standards: list[Standard]) -> None:
@@ -324,7 +340,7 @@ def coverage_rebuild(*, standards: list[Standard] | None = None, qualifications=
     """Recount every organisation (nightly, and after a change of a standard's courses).
     With ``qualifications`` the people's standing is rebuilt first. Waits for a running
     rollup to finish; returns False if it could not start (the caller retries later)."""
-    with _exclusive(wait=settings.CELERY_LONG_TASK_TIME_LIMIT / 4) as acquired:
+    with _exclusive(wait=60) as acquired:
         if acquired:
             _rebuild(
                 standards if standards is not None else list(Standard.objects.all()), qualifications
@@ -347,22 +363,27 @@ def _rebuild(standards: list[Standard], qualifications: bool) -> None:
             _write(at_level, standard, figures, months)
 
 
+LOCK_SECONDS = 20 * 60  # longer than a rebuild at province scale (two minutes measured)
+
+
 @contextmanager
 def _exclusive(wait: float = 0):
     """One rollup or rebuild at a time, across workers (a cache lock: Redis in production).
 
     Deltas applied while a rebuild counts would be counted twice, so both take this lock.
+    It expires by itself if a worker dies holding it, and is released only by its owner.
     """
+    token = uuid.uuid4().hex
     deadline = time.monotonic() + wait
     while True:
-        acquired = cache.add(RUNNING_KEY, 1, timeout=settings.CELERY_LONG_TASK_TIME_LIMIT)
+        acquired = cache.add(RUNNING_KEY, token, timeout=LOCK_SECONDS)
         if acquired or time.monotonic() >= deadline:
             break
         time.sleep(1)
     try:
         yield acquired
     finally:
-        if acquired:
+        if acquired and cache.get(RUNNING_KEY) == token:
             cache.delete(RUNNING_KEY)
 
 
@@ -401,74 +422,107 @@ def _apply(flips: list, standards: dict[int, Standard]) -> set[int]:
                     months[(standard_id, group, month_before, -1)].append(ids[path])
                 if month_after:
                     months[(standard_id, group, month_after, 1)].append(ids[path])
+    # A row that is missing, or holds fewer than it should lose, was not counted the way this
+    # change assumes (a unit moved, the rollup never ran): that organisation is recounted.
     missing: set[int] = set()
     for (standard_id, group, sign), org_ids in certified.items():
         for org_id, times in Counter(org_ids).items():
-            updated = Coverage.objects.filter(
+            rows = Coverage.objects.filter(
                 standard_id=standard_id, target_group=group, organisation_id=org_id
-            ).update(certified=F("certified") + sign * times)
-            if not updated:
+            )
+            if sign < 0:
+                rows = rows.filter(certified__gte=times)
+            if not rows.update(certified=F("certified") + sign * times):
                 missing.add(org_id)
     for (standard_id, group, month, sign), org_ids in months.items():
         for org_id, times in Counter(org_ids).items():
-            row, _created = CoverageMonth.objects.get_or_create(
-                standard_id=standard_id, target_group=group, organisation_id=org_id, month=month
-            )
-            CoverageMonth.objects.filter(pk=row.pk).update(certified=F("certified") + sign * times)
+            key = {
+                "standard_id": standard_id,
+                "target_group": group,
+                "organisation_id": org_id,
+                "month": month,
+            }
+            if sign < 0:
+                rows = CoverageMonth.objects.filter(**key, certified__gte=times)
+                if not rows.update(certified=F("certified") - times):
+                    missing.add(org_id)
+                continue
+            row, _created = CoverageMonth.objects.get_or_create(**key)
+            CoverageMonth.objects.filter(pk=row.pk).update(certified=F("certified") + times)
     return missing
 
 
-def rollup_pending(*, limit: int = 50_000) -> int:
-    """Process the pending changes. Returns how many it processed (0 if another run holds
-    the lock; beat comes back).
+def rollup_pending(*, limit: int = 50_000, passes: int = 5) -> int:
+    """Process the pending changes and the expiries due. Returns how many it processed (0 if
+    another run holds the lock; beat comes back).
 
-    A certificate or a completion moves the counts of the person's organisations by one, in
-    the same transaction that refreshes their standing and deletes the note: a crash leaves
-    the note for the next run, never half a change. A change of memberships recounts the
-    organisations concerned (and past ``PER_ORGANISATION_LIMIT`` of them, everything).
-    Notes are deleted by id, so one committed during the run stays for the next.
+    A certificate, a completion or an expiry moves the counts of the person's organisations
+    by one, in the same transaction that refreshes their standing and deletes the note: a
+    crash leaves the note for the next run, never half a change. A change of memberships
+    recounts the organisations concerned (past ``PER_ORGANISATION_LIMIT`` of them,
+    everything). Notes are deleted by id, so one committed during the run stays for the next.
     """
     with _exclusive() as acquired:
         if not acquired:
             return 0
-        pending = list(PendingChange.objects.order_by("pk")[:limit])
-        if not pending:
-            return 0
-        standards = list(Standard.objects.all())
-        by_id = {s.pk: s for s in standards}
-        members = {p.user_id for p in pending if p.memberships and p.user_id}
-        simple = [p for p in pending if p.user_id and not p.memberships]
-        recount: set[int] = set()
-        for chunk in _chunks(simple, 500):
-            with transaction.atomic():
-                flips = qualifications_refresh(
-                    user_ids=[p.user_id for p in chunk], standards=standards
-                )
-                recount |= _apply([f for f in flips if f[0] not in members], by_id)
-                PendingChange.objects.filter(pk__in=[p.pk for p in chunk]).delete()
-        rest = [p for p in pending if not (p.user_id and not p.memberships)]
-        if not rest and not recount:
-            return len(pending)
-        qualifications_refresh(user_ids=sorted(members), standards=standards)
-        paths = set(
-            Organisation.objects.filter(
-                pk__in={p.organisation_id for p in rest if p.organisation_id} | recount
-            ).values_list("path", flat=True)
+        done = 0
+        for _pass in range(passes):
+            processed = _rollup_once(limit)
+            if not processed:
+                break
+            done += processed
+        return done
+
+
+def _rollup_once(limit: int) -> int:
+    pending = list(PendingChange.objects.order_by("pk")[:limit])
+    expired = sorted(
+        set(
+            Qualification.objects.filter(counted=True, until__lte=timezone.now()).values_list(
+                "user_id", flat=True
+            )[:limit]
         )
-        for chunk in _chunks(sorted(members)):
-            paths.update(
-                Membership.objects.filter(user_id__in=chunk).values_list(
-                    "organisation__path", flat=True
-                )
+    )
+    if not pending and not expired:
+        return 0
+    standards = list(Standard.objects.all())
+    by_id = {s.pk: s for s in standards}
+    members = {p.user_id for p in pending if p.memberships and p.user_id}
+    simple = [p for p in pending if p.user_id and not p.memberships]
+    batches = [
+        ([p.user_id for p in chunk], [p.pk for p in chunk]) for chunk in _chunks(simple, 500)
+    ]
+    batches += [(chunk, []) for chunk in _chunks(expired, 500)]
+    for user_ids, note_ids in batches:
+        with transaction.atomic():
+            flips = qualifications_refresh(user_ids=user_ids, standards=standards)
+            missing = _apply([f for f in flips if f[0] not in members], by_id)
+            # Recounted in this run's next pass, or the next run if this one stops here.
+            PendingChange.objects.bulk_create(PendingChange(organisation_id=pk) for pk in missing)
+            PendingChange.objects.filter(pk__in=note_ids).delete()
+    rest = [p for p in pending if not (p.user_id and not p.memberships)]
+    if not rest:
+        return len(pending) + len(expired)
+    qualifications_refresh(user_ids=sorted(members), standards=standards)
+    paths = set(
+        Organisation.objects.filter(
+            pk__in={p.organisation_id for p in rest if p.organisation_id}
+        ).values_list("path", flat=True)
+    )
+    for chunk in _chunks(sorted(members)):
+        paths.update(
+            Membership.objects.filter(user_id__in=chunk).values_list(
+                "organisation__path", flat=True
             )
-        dirty = list(Organisation.objects.filter(path__in=_ancestors(paths)).order_by("path"))
-        if len(dirty) > PER_ORGANISATION_LIMIT:
-            _rebuild(standards, qualifications=False)
-        else:
-            coverage_recount(organisations=dirty, standards=standards)
-        for chunk in _chunks([p.pk for p in rest]):
-            PendingChange.objects.filter(pk__in=chunk).delete()
-        return len(pending)
+        )
+    dirty = list(Organisation.objects.filter(path__in=_ancestors(paths)).order_by("path"))
+    if len(dirty) > PER_ORGANISATION_LIMIT:
+        _rebuild(standards, qualifications=False)
+    else:
+        coverage_recount(organisations=dirty, standards=standards)
+    for chunk in _chunks([p.pk for p in rest]):
+        PendingChange.objects.filter(pk__in=chunk).delete()
+    return len(pending) + len(expired)
 
 
 # --- Standards, targets and population figures (administrators, the demo) -----------------

@@ -17,17 +17,18 @@ def rollup_pending() -> None:
     services.rollup_pending()
 
 
-@shared_task(**LONG)
-def rebuild_standard(standard_id: int) -> None:
+@shared_task(bind=True, max_retries=12, **LONG)
+def rebuild_standard(self, standard_id: int) -> None:
     standard = Standard.objects.filter(pk=standard_id).first()
-    if standard is not None:
-        services.coverage_rebuild(standards=[standard])
+    if standard is not None and not services.coverage_rebuild(standards=[standard]):
+        raise self.retry(countdown=120)  # a rollup held the lock; come back
 
 
-@shared_task(**LONG)
-def rebuild() -> None:
-    """Nightly: expired certificates leave the counts, and any drift is corrected."""
-    services.coverage_rebuild()
+@shared_task(bind=True, max_retries=12, **LONG)
+def rebuild(self) -> None:
+    """Nightly: any drift is corrected (expiries are the rollup's, within the minute)."""
+    if not services.coverage_rebuild():
+        raise self.retry(countdown=120)
 
 
 @shared_task(**LONG)

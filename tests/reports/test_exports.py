@@ -53,7 +53,7 @@ def test_the_workbook_round_trips_vietnamese_through_openpyxl(client, agency, on
     download = client.get(reverse("reports:export_download", args=[export.pk]))
     workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     units, people = workbook.worksheets
-    unit_names = [row[1].strip() for row in units.iter_rows(min_row=2, values_only=True)]
+    unit_names = [row[1] for row in units.iter_rows(min_row=2, values_only=True)]
     assert "Phòng Chuyển đổi số" in unit_names
     names = [row[0] for row in people.iter_rows(min_row=2, values_only=True)]
     assert "Nguyễn Thị Ánh Tuyết" in names and "'" + HOSTILE in names
@@ -75,3 +75,18 @@ def test_the_command_writes_the_same_file(agency, tmp_path):
     )
     people = load_workbook(xlsx_path).worksheets[1]
     assert people.max_row == 4  # the header and three people
+
+
+def test_unit_and_standard_names_are_defused_too(client, agency, province, standard):
+    from accounts.services import organisation_upsert
+
+    organisation_upsert(code="NA.S1.P9", name="=1+1", kind="division", parent=province.s1)
+    standard.name = "@Chuẩn"
+    standard.save()
+    client.force_login(agency)
+    raw = b"".join(
+        client.get(reverse("reports:export_csv", args=["NA.S1", "don-vi"])).streaming_content
+    )
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert ["NA.S1.P9", "'=1+1", "1"] == rows[-1][:3]
+    assert all(not cell.startswith(("=", "+", "-", "@")) for cell in rows[0])

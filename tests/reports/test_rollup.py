@@ -1,6 +1,7 @@
 """The rollup tables agree with a direct count, and follow certificates as they come and go."""
 
 import random
+import time
 from datetime import timedelta
 
 import pytest
@@ -233,3 +234,75 @@ def test_a_commune_merge_keeps_the_old_communes_figures_as_history(
     closed = [c for c in children if c["organisation"].active_until is not None]
     assert [c["organisation"].merged_into for c in closed] == [new, new]
     assert [c["figure"].certified for c in closed] == [1, 1]
+
+
+def root_figures(province, standard, org=None):
+    row = Coverage.objects.get(
+        organisation=org or province.root, standard=standard, target_group=ALL_GROUPS
+    )
+    return row.members, row.certified
+
+
+def test_an_expired_certificate_leaves_the_counts_on_the_next_run_and_a_new_one_counts_once(
+    province, standard, basic_course, on_commit
+):
+    an = province.person(province.s1p1, "Nguyễn Văn An")
+    with on_commit():
+        certificate = certify(an, basic_course)
+        # Valid for two more seconds (as if issued with a validity long ago).
+        Certificate.objects.filter(pk=certificate.pk).update(
+            expires_at=timezone.now() + timedelta(seconds=2)
+        )
+        services.changes_record(user_ids=[an.pk])
+    assert root_figures(province, standard) == (1, 1)
+    time.sleep(2.1)
+    services.rollup_pending()  # beat's run, every 20 s: no note needed for an expiry
+    assert root_figures(province, standard) == (1, 0)
+    # A second course of the same standard: certified again, once.
+    second = course_of_the_same_standard(standard)
+    with on_commit():
+        certify(an, second)
+    assert root_figures(province, standard) == (1, 1)
+    services.coverage_rebuild()
+    assert root_figures(province, standard) == (1, 1)
+
+
+def course_of_the_same_standard(standard):
+    from tests.factories import course_tree
+
+    course = course_tree(title="Kỹ năng số nâng cao", slug="ky-nang-so-nang-cao")[0]
+    standard.courses.add(course)
+    return course
+
+
+def test_moving_a_unit_redoes_the_counts_above_both_places(
+    province, standard, basic_course, on_commit
+):
+    from accounts import services as accounts_services
+
+    an = province.person(province.s1p1, "Nguyễn Văn An")
+    with on_commit():
+        certificate = certify(an, basic_course)
+    assert root_figures(province, standard, province.s1) == (1, 1)
+    with on_commit():
+        accounts_services.organisation_move(organisation=province.s1p1, new_parent=province.s2)
+    assert not Coverage.objects.filter(organisation=province.s1, members__gt=0).exists()
+    assert root_figures(province, standard, province.s2) == (1, 1)
+    assert root_figures(province, standard) == (1, 1)
+    with on_commit():
+        certificate_services.certificate_revoke(certificate=certificate, actor=None, reason="Sai")
+    assert root_figures(province, standard, province.s2) == (1, 0)
+    assert PendingChange.objects.count() == 0
+
+
+def test_a_merge_cannot_be_dated_in_the_future(province):
+    from accounts import services as accounts_services
+
+    before = list(Organisation.objects.values_list("code", "active_until"))
+    with pytest.raises(accounts_services.OrganisationRefused):
+        accounts_services.organisation_merge(
+            sources=[province.x1],
+            into=province.s2,
+            on=timezone.localdate() + timedelta(days=1),
+        )
+    assert list(Organisation.objects.values_list("code", "active_until")) == before
