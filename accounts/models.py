@@ -213,6 +213,7 @@ class RosterImport(models.Model):
     imported by a worker in one transaction, with its progress and per-row errors kept."""
 
     class State(models.TextChoices):
+        CHECKING = "checking", _("Checking the file")
         CHECKED = "checked", _("Checked, waiting for confirmation")
         PENDING = "pending", _("Waiting")
         RUNNING = "running", _("Importing")

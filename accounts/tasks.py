@@ -21,6 +21,22 @@ def send_pending_email() -> None:
         send_email.delay(email_id=email_id)
 
 
+@shared_task(bind=True, **LONG)
+def check_roster(self, *, roster_id: int) -> None:
+    """An uploaded roster, read and checked for the preview. An error the task retries (a
+    lost connection) leaves the roster CHECKING for the retry; any other, or the last retry,
+    marks it failed, so the officer's page stops waiting."""
+    try:
+        roster.roster_check_uploaded(roster_id=roster_id)
+    except Exception as error:
+        retried = isinstance(error, tuple(self.autoretry_for or ())) and (
+            self.max_retries is None or self.request.retries < self.max_retries
+        )
+        if not retried:
+            roster.roster_check_fail(roster_id=roster_id)
+        raise
+
+
 @shared_task(**LONG)
 def import_roster(roster_id: int) -> None:
     """A confirmed roster, imported in one transaction. The service marks a failed roster
@@ -30,5 +46,6 @@ def import_roster(roster_id: int) -> None:
 
 @shared_task
 def sweep_rosters() -> None:
-    """Daily: files of rosters never imported are not kept (they hold ID numbers)."""
+    """Daily: files of rosters never imported are not kept (they hold ID numbers), and
+    rosters stuck checking or importing (a worker died) are marked failed."""
     roster.roster_sweep()

@@ -105,6 +105,7 @@ def _own_rosters(user):
 
 @_roster_officer
 def roster_new(request):
+    """The upload: the file is kept and checked by a worker; its page shows the check."""
     form = RosterUploadForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -112,16 +113,17 @@ def roster_new(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            checked = roster.roster_upload(user=request.user, upload=upload, file_name=upload.name)
+            uploaded = roster.roster_upload(user=request.user, upload=upload, file_name=upload.name)
         except roster.RosterFileError as error:
             form.add_error("file", str(error))
         else:
-            return redirect("accounts:roster_detail", pk=checked.pk)
+            return redirect("accounts:roster_detail", pk=uploaded.pk)
     rosters = _own_rosters(request.user).only("pk", "file_name", "state", "created_at")[:10]
     return render(request, "accounts/roster_new.html", {"form": form, "rosters": rosters})
 
 
 ROSTER_TEMPLATES = {
+    RosterImport.State.CHECKING: "accounts/roster_checking.html",
     RosterImport.State.CHECKED: "accounts/roster_preview.html",
     RosterImport.State.PENDING: "accounts/roster_progress.html",
     RosterImport.State.RUNNING: "accounts/roster_progress.html",
@@ -130,7 +132,8 @@ ROSTER_TEMPLATES = {
 
 @_roster_officer
 def roster_detail(request, pk: int):
-    """The preview while checked, the progress while importing, then the result."""
+    """A page that waits while the file is checked, the preview once checked, the progress
+    while importing, then the result (or why the file cannot be imported)."""
     checked = get_object_or_404(_own_rosters(request.user), pk=pk)
     return render(
         request,

@@ -16,11 +16,43 @@ from ..models import Membership
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_COLUMNS = 50
+# An XLSX is a ZIP archive, checked before openpyxl inflates it (STYLE rule 10). A real roster
+# of 200,000 rows is well below these; a file above them is a ZIP bomb or not a roster.
+XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024  # the sum of the sizes the entries declare
+XLSX_MAX_ENTRIES = 1000
+XLSX_MAX_RATIO = 200  # uncompressed to compressed, for an entry above XLSX_RATIO_FROM
+XLSX_RATIO_FROM = 1024 * 1024
 HEADER_SEARCH_ROWS = 10  # a title ("DANH SÁCH CÁN BỘ …") may sit above the column names
 
 
 class RosterFileError(Exception):
     """The file as a whole cannot be imported; the message, translated, says why."""
+
+
+_LONG_NUMBER = re.compile(r"\d(?:[ .\-]?\d){8,}")
+
+
+def masked(value: str) -> str:
+    """``value`` as it may be repeated in a message: every number of 9 digits or more (a
+    national ID in a shifted column, a bank account) keeps its last 3 digits only.
+
+    Messages are stored (``RosterImport.errors``, the error CSV) where the file's ID numbers
+    must not end up; the row number and the last digits are enough to find the cell.
+    """
+
+    def hide(match: re.Match) -> str:
+        text = match[0]
+        shown = 3
+        characters = []
+        for character in reversed(text):
+            if character.isdigit():
+                characters.append(character if shown > 0 else "*")
+                shown -= 1
+            else:
+                characters.append(character)
+        return "".join(reversed(characters))
+
+    return _LONG_NUMBER.sub(hide, value)
 
 
 def fold(value: str) -> str:
@@ -104,10 +136,37 @@ def _xlsx_text(value: object) -> str:
     return str(value)
 
 
+def _check_archive(data: bytes, unreadable: str) -> None:
+    """Refuse an XLSX whose entries would inflate beyond what a roster can be.
+
+    The sizes checked are those the archive declares; they are enough because Python's
+    ``zipfile`` (which openpyxl reads through) never returns more bytes than an entry
+    declares, and fails on the CRC when the data says otherwise. Nothing is extracted to
+    disk, so paths and links inside the archive do not matter: openpyxl reads its own parts
+    by name.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+        raise RosterFileError(unreadable) from error
+    too_large = _("The Excel file is damaged or too large to read.")
+    if len(entries) > XLSX_MAX_ENTRIES:
+        raise RosterFileError(too_large)
+    if sum(entry.file_size for entry in entries) > XLSX_MAX_UNCOMPRESSED:
+        raise RosterFileError(too_large)
+    for entry in entries:
+        if entry.file_size > XLSX_RATIO_FROM and entry.file_size > XLSX_MAX_RATIO * max(
+            entry.compress_size, 1
+        ):
+            raise RosterFileError(too_large)
+
+
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     unreadable = _(
         "The Excel file cannot be read. Open it in Excel, save it as .xlsx and try again."
     )
+    _check_archive(data, unreadable)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, ParseError) as error:
@@ -173,7 +232,7 @@ def header_columns(row: list[str]) -> tuple[dict[str, int], list[str], list[str]
         name = HEADER_FIELDS.get(folded)
         if name is None:
             if folded and folded not in IGNORED_HEADERS:
-                unknown.append(" ".join(str(cell).split()))
+                unknown.append(masked(" ".join(str(cell).split())))
         elif name in columns:
             twice.append(COLUMNS[name][0])
         else:

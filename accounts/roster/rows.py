@@ -24,6 +24,7 @@ from .files import (
     _Number,
     find_header,
     fold,
+    masked,
     table,
 )
 
@@ -79,7 +80,7 @@ def _phone(raw: str, errors: list[str]) -> str:
                 "Excel has shortened the phone number to %(value)s: format the column as Text "
                 "and type the number again."
             )
-            % {"value": _text(raw)}
+            % {"value": masked(_text(raw))}
         )
         return ""
     value = normalise_phone(_text(raw))
@@ -93,7 +94,8 @@ def _phone(raw: str, errors: list[str]) -> str:
         phone_validator(value)
     except ValidationError:
         errors.append(
-            _("“%(value)s” is not a phone number; write it like 0912345678.") % {"value": value}
+            _("“%(value)s” is not a phone number; write it like 0912345678.")
+            % {"value": masked(value)}
         )
         return ""
     return "0" + value[3:] if value.startswith("+84") else value
@@ -141,7 +143,7 @@ def _row(number: int, cells: list[str], columns: dict[str, int]) -> Row:
                 raise ValidationError("too long")
             validate_email(email)
         except ValidationError:
-            errors.append(_("“%(value)s” is not an email address.") % {"value": email})
+            errors.append(_("“%(value)s” is not an email address.") % {"value": masked(email)})
         else:
             row.email = email
     row.phone = _phone(cell("phone"), errors)
@@ -162,7 +164,7 @@ def _row(number: int, cells: list[str], columns: dict[str, int]) -> Row:
         if not row.target_group:
             errors.append(
                 _("Unknown target group “%(value)s”: write one of %(choices)s.")
-                % {"value": group, "choices": TARGET_GROUP_WORDS}
+                % {"value": masked(group), "choices": TARGET_GROUP_WORDS}
             )
     return row
 
@@ -224,11 +226,12 @@ def chunks(values: Iterable, size: int = LOOKUP_CHUNK) -> Iterator[list]:
         yield values[start : start + size]
 
 
-def resolve(rows: list[Row], scope) -> None:
-    """Find each row's unit, within ``scope`` (None: the whole province), and the existing
-    account it is, if any. Adds the errors only the database can tell."""
-    _resolve_units(rows, scope)
-    _resolve_people(rows)
+def resolve(rows: list[Row], *, organisations, members) -> None:
+    """Find each row's unit, within ``organisations``, and the existing account it is, if
+    any, among the people of ``members``. Both None: the whole province. Adds the errors only
+    the database can tell."""
+    _resolve_units(rows, organisations)
+    _resolve_people(rows, members)
 
 
 def _resolve_units(rows: list[Row], scope) -> None:
@@ -244,7 +247,7 @@ def _resolve_units(rows: list[Row], scope) -> None:
         unit = exact.get(row.unit_code) or any_case.get(row.unit_code.upper())
         if unit is None:
             # Another agency's code reads as unknown: it is not confirmed to exist.
-            row.errors.append(_("Unknown unit code “%(code)s”.") % {"code": row.unit_code})
+            row.errors.append(_("Unknown unit code “%(code)s”.") % {"code": masked(row.unit_code)})
         elif unit[3] is not None:
             successor = codes_by_pk.get(unit[4])
             if successor:
@@ -258,13 +261,21 @@ def _resolve_units(rows: list[Row], scope) -> None:
             row.organisation_id, row.unit_name = unit[0], unit[2]
 
 
-def _resolve_people(rows: list[Row]) -> None:
+def _resolve_people(rows: list[Row], members) -> None:
     """Match each row to an account: by national ID, then email (any case, the account's
     own or a verified address of it), then phone.
 
     A phone is shared in families and passed on, so it matches only one account whose
     email and national ID do not contradict the row; an email and a national ID pointing at
     two different accounts is an error a person must resolve, never a guess.
+
+    ``members`` (the memberships the uploader may see; None for the whole province) limits
+    whom a row may be: an HR officer's roster must not pull someone of another agency into
+    their scope (and so into their reports). Accounts are still looked up everywhere, so
+    such a person is neither matched nor created again (an email is unique); the row gets
+    one message, the same whichever of the email, phone or ID found them, and nothing else
+    about that account: no "existing" mark, no contradiction between its ID and its email
+    that would let a roster test ID numbers against an address.
     """
     digests = {r.digest for r in rows if r.digest}
     emails = {r.email for r in rows if r.email}
@@ -304,11 +315,25 @@ def _resolve_people(rows: list[Row]) -> None:
     for chunk in chunks(missing):
         for values in User.objects.filter(pk__in=chunk).values_list(*fields):
             known[values[0]] = (values[1].lower(), values[2])
+    if members is None:
+        in_scope: set[int] | None = None
+    else:
+        in_scope = set()
+        for chunk in chunks(known):
+            in_scope.update(
+                members.filter(user_id__in=chunk).values_list("user_id", flat=True).distinct()
+            )
+
+    def elsewhere(pk: int | None) -> bool:
+        return pk is not None and in_scope is not None and pk not in in_scope
 
     taken: dict[int, int] = {}  # user id → the row that claimed it
     for row in rows:
         by_id = by_digest.get(row.digest) if row.digest else None
         by_mail = by_email.get(row.email) if row.email else None
+        if elsewhere(by_id) or elsewhere(by_mail):
+            row.errors.append(_account_elsewhere())
+            continue
         if by_id and by_mail and by_id != by_mail:
             row.errors.append(
                 _("The national ID and the email address belong to two different accounts.")
@@ -324,6 +349,10 @@ def _resolve_people(rows: list[Row]) -> None:
                 for pk in by_phone.get(row.phone, ())
                 if _fits(known[pk][0], row.email) and _fits(known[pk][1], row.digest)
             ]
+            if any(elsewhere(pk) for pk in fitting):
+                # Possibly this person, out of reach: neither a guess nor a second account.
+                row.errors.append(_account_elsewhere())
+                continue
             if len(fitting) > 1:
                 row.errors.append(
                     _(
@@ -341,6 +370,12 @@ def _resolve_people(rows: list[Row]) -> None:
                 continue
             taken[user_id] = row.number
         row.user_id = user_id
+
+
+def _account_elsewhere() -> str:
+    return _(
+        "This person already has an account elsewhere: ask the province administrator to add them."
+    )
 
 
 def _fits(theirs: str, ours: str) -> bool:

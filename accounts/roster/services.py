@@ -1,4 +1,4 @@
-"""The roster services: upload and check, confirm, import, fail, discard."""
+"""The roster services: upload and check, confirm, import, fail, discard, sweep."""
 
 import logging
 import secrets
@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -17,11 +18,17 @@ from .rows import Row, read_rows, resolve
 from .writing import lock_imports, progress_writer, write
 
 PREVIEW_ROWS = 50
+# A checked roster can be confirmed for this long after its upload; then it is swept. The
+# bound also dates an import that never ended, since a roster has no other clock.
+CONFIRM_WITHIN = timedelta(days=2)
+# Checking or importing this long means the worker died or the task was lost.
+STUCK_AFTER = timedelta(days=2)
 
 logger = logging.getLogger(__name__)
 
 
-def _plan(roster: RosterImport, scope) -> list[Row]:
+def _plan(roster: RosterImport, user: User | None) -> list[Row]:
+    organisations, members = _scope_of(user)
     try:
         with roster.file.open("rb") as handle:
             data = handle.read()
@@ -30,7 +37,7 @@ def _plan(roster: RosterImport, scope) -> list[Row]:
             _("The file of this roster is no longer kept: upload it again.")
         ) from error
     rows = read_rows(data, roster.file_name)
-    resolve(rows, scope)
+    resolve(rows, organisations=organisations, members=members)
     return rows
 
 
@@ -39,27 +46,94 @@ def _errors(rows: list[Row]) -> list[dict]:
 
 
 def _scope_of(user: User | None):
-    """Whose units the roster may name. ``user`` None is the ``import_staff`` command, run by
-    an administrator of the server: the whole province."""
+    """The units the roster may name and the memberships of the people it may match, or
+    (None, None): the whole province. ``user`` None is the ``import_staff`` command, run by
+    an administrator of the server."""
     if user is None:
-        return None
+        return None, None
     if not permissions.can(user, "import_roster"):
         raise RosterFileError(_("You may not import staff rosters."))
-    return permissions.organisations_scope(user)
+    organisations = permissions.organisations_scope(user)
+    if organisations is None:
+        return None, None
+    return organisations, permissions.members_visible_to(user)
+
+
+def _language(roster: RosterImport) -> str:
+    """Row errors are stored in the language of the person who uploaded, whoever runs the
+    check (a worker has no request to take it from)."""
+    return roster.summary.get("language") or settings.LANGUAGE_CODE
 
 
 @transaction.atomic
-def roster_upload(*, user: User | None, upload: File, file_name: str) -> RosterImport:
-    """Keep an uploaded roster (under a random name: it holds ID numbers) and check it."""
+def roster_upload(
+    *, user: User | None, upload: File, file_name: str, enqueue: bool = True
+) -> RosterImport:
+    """Keep an uploaded roster (under a random name: it holds ID numbers), CHECKING, and
+    queue its check (up to 200,000 rows: a worker's job, not a request's). Without
+    ``enqueue`` the caller runs ``roster_check_uploaded`` itself."""
+    from ..tasks import check_roster
+
     if upload.size and upload.size > MAX_UPLOAD_BYTES:
         raise RosterFileError(
             _("The file is larger than %(size)s MB.") % {"size": MAX_UPLOAD_BYTES // 2**20}
         )
-    roster = RosterImport(requested_by=user, file_name=file_name[:255])
+    _scope_of(user)  # refuses, before anything is kept, someone who may not import
+    roster = RosterImport(
+        requested_by=user,
+        file_name=file_name[:255],
+        state=RosterImport.State.CHECKING,
+        summary={"whole_province": user is None, "language": translation.get_language()},
+    )
     extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else "bin"
     roster.file.save(f"{secrets.token_urlsafe(16)}.{extension[:8]}", upload, save=False)
     roster.save()
-    return roster_check(roster=roster, user=user)
+    if enqueue:
+        check_roster.delay(roster_id=roster.pk)
+    return roster
+
+
+def roster_check_uploaded(*, roster_id: int) -> RosterImport | None:
+    """Check a roster ``roster_upload`` kept, as the person who uploaded it, in their language.
+
+    Idempotent: a roster no longer CHECKING (checked, failed, swept) is left as it is; one
+    whose check was interrupted is checked again from the file (a check writes nothing but
+    the roster). An unexpected error rolls back and leaves it CHECKING, for a retry of the
+    task; ``roster_check_fail`` ends it when there will be none.
+    """
+    with transaction.atomic():
+        roster = RosterImport.objects.select_for_update().filter(pk=roster_id).first()
+        if roster is None or roster.state != RosterImport.State.CHECKING:
+            return roster
+        user = roster.requested_by
+        with translation.override(_language(roster)):
+            if user is None and not roster.summary.get("whole_province"):
+                message = _("The person who uploaded this roster no longer exists.")
+                return _check_failed(roster, message)
+            return roster_check(roster=roster, user=user)
+
+
+def _check_failed(roster: RosterImport, message: str) -> RosterImport:
+    roster.file.delete(save=False)  # nothing to confirm; the ID numbers go at once
+    roster.state = RosterImport.State.FAILED
+    roster.error = message[:500]
+    roster.finished_at = timezone.now()
+    roster.save(update_fields=["file", "state", "error", "finished_at"])
+    return roster
+
+
+def roster_check_fail(*, roster_id: int) -> None:
+    """The check of an upload failed for good (a bug, the time limit, retries spent): FAILED
+    with a generic message (the exception's text may hold personal data; it goes to the
+    log), and the file goes, as nobody can confirm the roster any more."""
+    with transaction.atomic():
+        roster = (
+            RosterImport.objects.select_for_update()
+            .filter(pk=roster_id, state=RosterImport.State.CHECKING)
+            .first()
+        )
+        if roster is not None:
+            _check_failed(roster, _stopped(checking=True))
 
 
 @transaction.atomic
@@ -67,14 +141,9 @@ def roster_check(*, roster: RosterImport, user: User | None) -> RosterImport:
     """Read and validate the roster for the preview: CHECKED with its errors and counts, or
     FAILED with the one reason the file cannot be imported. Writes no account."""
     try:
-        rows = _plan(roster, _scope_of(user))
+        rows = _plan(roster, user)
     except RosterFileError as error:
-        roster.file.delete(save=False)  # nothing to confirm; the ID numbers go at once
-        roster.state = RosterImport.State.FAILED
-        roster.error = str(error)[:500]
-        roster.finished_at = timezone.now()
-        roster.save(update_fields=["file", "state", "error", "finished_at"])
-        return roster
+        return _check_failed(roster, str(error))
     good = [r for r in rows if not r.errors]
     labels = dict(Membership.TargetGroup.choices)
     roster.state = RosterImport.State.CHECKED
@@ -91,6 +160,7 @@ def roster_check(*, roster: RosterImport, user: User | None) -> RosterImport:
         "invitations": sum(1 for r in good if r.user_id is None and r.email),
         "without_email": sum(1 for r in good if r.user_id is None and not r.email),
         "whole_province": user is None,
+        "language": translation.get_language(),
         "preview": [
             {
                 "row": r.number,
@@ -114,11 +184,14 @@ def roster_check(*, roster: RosterImport, user: User | None) -> RosterImport:
 @transaction.atomic
 def roster_confirm(*, roster: RosterImport, user: User | None, enqueue: bool = True) -> bool:
     """The officer has read the preview: queue the import. Returns False (and changes
-    nothing) unless the roster is checked, has a row to import, and ``user`` may import."""
+    nothing) unless the roster is checked, recent (``CONFIRM_WITHIN``), has a row to import,
+    and ``user`` may import."""
     from ..tasks import import_roster
 
     roster = RosterImport.objects.select_for_update().get(pk=roster.pk)
     if roster.state != RosterImport.State.CHECKED or not roster.summary.get("valid"):
+        return False
+    if roster.created_at < timezone.now() - CONFIRM_WITHIN:
         return False
     if user is not None and not permissions.can(user, "import_roster"):
         return False
@@ -139,19 +212,43 @@ def roster_discard(*, roster: RosterImport) -> bool:
     return True
 
 
-def roster_sweep(*, older_than: timedelta = timedelta(days=2)) -> int:
+def roster_sweep(
+    *, older_than: timedelta = CONFIRM_WITHIN, stuck_after: timedelta = STUCK_AFTER
+) -> int:
     """The uploaded files hold ID numbers: a roster checked and never confirmed is dropped
-    after ``older_than``, and a failed one loses its file (its message stays). Returns how
-    many were swept."""
-    stale = RosterImport.objects.filter(
-        created_at__lt=timezone.now() - older_than,
-        state__in=[RosterImport.State.CHECKED, RosterImport.State.FAILED],
-    ).exclude(file="")
+    after ``older_than``, and a failed one loses its file (its message stays). One stuck
+    checking or importing for ``stuck_after`` (its worker died, its task was lost) is marked
+    failed and loses its file too. Returns how many were swept.
+
+    A roster records only its upload time: an import is stuck once the roster is older than
+    the last moment it could be confirmed (``CONFIRM_WITHIN``) plus ``stuck_after``, so one
+    confirmed late and importing now is never taken for dead.
+    """
+    now = timezone.now()
+    states = RosterImport.State
+    stuck = RosterImport.objects.filter(
+        Q(state=states.CHECKING, created_at__lt=now - stuck_after)
+        | Q(
+            state__in=[states.PENDING, states.RUNNING],
+            created_at__lt=now - CONFIRM_WITHIN - stuck_after,
+        )
+    )
     count = 0
+    for roster in stuck.iterator():
+        message = _stopped(checking=roster.state == states.CHECKING)
+        # Only if it is still where it was stuck: a worker may have finished it meanwhile.
+        if RosterImport.objects.filter(pk=roster.pk, state=roster.state).update(
+            state=states.FAILED, error=message[:500], finished_at=now, file=""
+        ):
+            roster.file.delete(save=False)
+            count += 1
+    stale = RosterImport.objects.filter(
+        created_at__lt=now - older_than, state__in=[states.CHECKED, states.FAILED]
+    ).exclude(file="")
     for roster in stale.iterator():
         with transaction.atomic():
             roster.file.delete(save=False)
-            if roster.state == RosterImport.State.CHECKED:
+            if roster.state == states.CHECKED:
                 roster.delete()
             else:
                 roster.save(update_fields=["file"])
@@ -159,14 +256,24 @@ def roster_sweep(*, older_than: timedelta = timedelta(days=2)) -> int:
     return count
 
 
-def roster_fail(*, roster_id: int, error: str = "") -> None:
-    """Mark an import failed. Without ``error``, the generic message: an exception's text may
-    hold SQL or personal data, so it goes to the log, not to the page."""
+def _stopped(*, checking: bool) -> str:
+    """The message for a check or an import that ended without saying why."""
     with translation.override(settings.LANGUAGE_CODE):
-        message = error or _(
+        if checking:
+            return _(
+                "Checking the file stopped because of an unexpected error. Upload it again; "
+                "if it fails again, tell the administrator."
+            )
+        return _(
             "The import stopped because of an unexpected error, and nothing was imported. "
             "Try again; if it fails again, tell the administrator."
         )
+
+
+def roster_fail(*, roster_id: int, error: str = "") -> None:
+    """Mark an import failed. Without ``error``, the generic message: an exception's text may
+    hold SQL or personal data, so it goes to the log, not to the page."""
+    message = error or _stopped(checking=False)
     RosterImport.objects.filter(pk=roster_id).exclude(state=RosterImport.State.DONE).update(
         state=RosterImport.State.FAILED, error=message[:500], finished_at=timezone.now()
     )
@@ -205,14 +312,18 @@ def roster_import(*, roster_id: int) -> RosterImport | None:
     if not started:
         return roster
     try:
-        with progress_writer(roster.pk) as progress, transaction.atomic():
+        with (
+            translation.override(_language(roster)),
+            progress_writer(roster.pk) as progress,
+            transaction.atomic(),
+        ):
             lock_imports()
             if RosterImport.objects.filter(pk=roster.pk, state=RosterImport.State.DONE).exists():
                 return roster  # the same task, delivered twice, finished meanwhile
             user = roster.requested_by
             if user is None and not roster.summary.get("whole_province"):
                 raise RosterFileError(_("The person who uploaded this roster no longer exists."))
-            rows = _plan(roster, _scope_of(user))
+            rows = _plan(roster, user)
             summary = write(rows, roster, progress)
             RosterImport.objects.filter(pk=roster.pk).update(
                 state=RosterImport.State.DONE,

@@ -86,40 +86,30 @@ def write(rows: list[Row], roster: RosterImport, progress: Callable[[int], None]
 
 
 def _write_chunk(rows: list[Row], usernames: dict[int, str], counts: dict[str, int]) -> None:
-    existing = User.objects.in_bulk([r.user_id for r in rows if r.user_id])
-    new_users: list[User] = []
+    """New accounts for the rows matching none, and a membership for every row.
+
+    An existing account is never written to: not its name, email, phone or ID, and no
+    address is added to it. A roster is a list typed by someone else, and an address it
+    adds (verified, with a link to choose the password) would hand the account to whoever
+    owns that mailbox. Only the accounts created here are invited.
+    """
+    matched = [r.user_id for r in rows if r.user_id]
+    new_users: list[User] = [
+        User(
+            username=usernames[row.number],
+            email=row.email,
+            full_name=row.full_name,
+            phone=row.phone,
+            national_id_digest=row.digest,
+            # ``make_password(None)``, with a faster source of the same randomness.
+            password=UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30),
+        )
+        for row in rows
+        if row.user_id is None
+    ]
+    User.objects.bulk_create(new_users)
     addresses: list[EmailAddress] = []
     invite: list[tuple[User, Row]] = []
-    changed: list[User] = []
-    for row in rows:
-        user = existing.get(row.user_id) if row.user_id else None
-        if user is None:
-            user = User(
-                username=usernames[row.number],
-                email=row.email,
-                full_name=row.full_name,
-                phone=row.phone,
-                national_id_digest=row.digest,
-                # ``make_password(None)``, with a faster source of the same randomness.
-                password=UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30),
-            )
-            new_users.append(user)
-            continue
-        # An account's own details are the person's: the roster only fills what is blank.
-        before = (user.full_name, user.email, user.phone, user.national_id_digest)
-        user.full_name = user.full_name or row.full_name
-        user.phone = user.phone or row.phone
-        user.national_id_digest = user.national_id_digest or row.digest
-        if not user.email and row.email:
-            user.email = row.email
-            addresses.append(EmailAddress(user=user, email=row.email, primary=True, verified=True))
-            if not user.has_usable_password():
-                invite.append((user, row))
-        if before != (user.full_name, user.email, user.phone, user.national_id_digest):
-            changed.append(user)
-    if changed:
-        User.objects.bulk_update(changed, ["full_name", "email", "phone", "national_id_digest"])
-    User.objects.bulk_create(new_users)
     new_by_username = {u.username: u for u in new_users}
     for row in rows:
         if row.user_id is None:
@@ -135,9 +125,7 @@ def _write_chunk(rows: list[Row], usernames: dict[int, str], counts: dict[str, i
     EmailAddress.objects.bulk_create(addresses, ignore_conflicts=True)
 
     had = set(
-        Membership.objects.filter(user_id__in=list(existing)).values_list(
-            "user_id", "organisation_id"
-        )
+        Membership.objects.filter(user_id__in=matched).values_list("user_id", "organisation_id")
     )
     # The role is left as it is: an HR officer or teacher listed in the roster stays one.
     Membership.objects.bulk_create(
@@ -159,7 +147,7 @@ def _write_chunk(rows: list[Row], usernames: dict[int, str], counts: dict[str, i
     counts["memberships_added"] += len(rows) - updated
     counts["created"] += len(new_users)
     counts["matched"] += len(rows) - len(new_users)
-    counts["invited"] += _invite(invite, fresh={u.pk for u in new_users})
+    counts["invited"] += _invite(invite)
     # Inside the transaction: a listener's bookkeeping commits or rolls back with the import.
     memberships_changed.send(sender=RosterImport, user_ids=[r.user_id for r in rows])
 
@@ -224,9 +212,9 @@ class _NewAccountTokens(EmailAwarePasswordResetTokenGenerator):
 _new_account_tokens = _NewAccountTokens()
 
 
-def _invite(people: list[tuple[User, Row]], *, fresh: set[int]) -> int:
-    """Email each person a link to set their password (queued in the outbox, sent by the
-    worker once the import commits).
+def _invite(people: list[tuple[User, Row]]) -> int:
+    """Email each person whose account this import created a link to set their password
+    (queued in the outbox, sent by the worker once the import commits).
 
     The link is allauth's password reset, so the page, its checks and its expiry are the
     ones every user knows. The address was marked verified when the account was made: it
@@ -264,7 +252,7 @@ def _invite(people: list[tuple[User, Row]], *, fresh: set[int]) -> int:
             "account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"}
         )
     for user, row in people:
-        tokens = _new_account_tokens if generic and user.pk in fresh else default_token_generator
+        tokens = _new_account_tokens if generic else default_token_generator
         key = f"{user_pk_to_url_str(user)}-{tokens.make_token(user)}"
         body = text % {
             "name": user.full_name,

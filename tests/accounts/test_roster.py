@@ -3,7 +3,9 @@ people invited, all or nothing, within the HR officer's own agency."""
 
 import csv
 import io
+import json
 import re
+import zipfile
 from datetime import timedelta
 
 import openpyxl
@@ -11,17 +13,19 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
+from django.test import TestCase
 from django.utils import timezone, translation
 
-from accounts import roster
+from accounts import permissions, roster, tasks
 from accounts.models import Membership, OutgoingEmail, RosterImport, User
 from accounts.roster import writing
 from accounts.signals import memberships_changed
 from tests.conftest import login
-from tests.factories import MembershipFactory, UserFactory, organisation
+from tests.factories import PASSWORD, MembershipFactory, UserFactory, organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +73,16 @@ def xlsx_bytes(rows, header=HEADER) -> bytes:
 
 
 def check(data: bytes, user=None, name="danh-sach.csv") -> RosterImport:
-    with translation.override("en"):
-        return roster.roster_upload(user=user, upload=ContentFile(data, name=name), file_name=name)
+    """Upload as the officer would, in English; the worker checks the file once the upload
+    has committed, in the uploader's language (the worker itself has none)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        with translation.override("en"):
+            uploaded = roster.roster_upload(
+                user=user, upload=ContentFile(data, name=name), file_name=name
+            )
+        assert uploaded.state == RosterImport.State.CHECKING  # nothing checked yet
+    uploaded.refresh_from_db()
+    return uploaded
 
 
 def run(checked: RosterImport, on_commit, user=None) -> RosterImport:
@@ -445,8 +457,10 @@ def test_upload_preview_confirm_and_result_pages(
         ),
         content_type="text/csv",
     )
-    response = client.post("/accounts/nhap-danh-sach/", {"file": upload})
+    with on_commit():  # the worker checks the file once the upload has committed
+        response = client.post("/accounts/nhap-danh-sach/", {"file": upload})
     checked = RosterImport.objects.get()
+    assert checked.state == RosterImport.State.CHECKED
     assert response["Location"] == f"/accounts/nhap-danh-sach/{checked.pk}/"
     with django_assert_max_num_queries(8):
         preview = client.get(response["Location"])
@@ -557,3 +571,298 @@ def test_files_of_rosters_never_imported_are_not_kept(agencies, on_commit):
     assert roster.roster_sweep() == 1
     assert list(RosterImport.objects.all()) == [imported]
     assert not roster.roster_discard(roster=imported)
+
+
+# --- Scope: an HR officer matches only the people they may already see ------------------------
+
+ELSEWHERE = (
+    "This person already has an account elsewhere: ask the province administrator to add them."
+)
+
+
+def person(*, email="", phone="", national_id="", unit=None, **fields):
+    user = UserFactory(email=email, phone=phone, **fields)
+    if national_id:
+        user.national_id_digest = roster.national_id_digest(national_id)
+        user.save()
+    if unit is not None:
+        MembershipFactory(user=user, organisation=unit)
+    return user
+
+
+def test_an_hr_officer_cannot_match_or_duplicate_people_outside_their_agency(
+    agencies, hr_officer, on_commit
+):
+    finance = agencies["finance"]
+    by_email = person(email="ketoan@stc.vn", unit=finance)
+    by_phone = person(phone="0912000444", unit=finance)
+    by_id = person(email="dinhdanh@stc.vn", national_id="040190000555", unit=finance)
+    other_id = person(email="khac@stc.vn", national_id="040190000666", unit=finance)
+    no_agency = person(email="tudo@gmail.com")  # signed up on their own
+    colleague = person(email="vp@skhcn.vn", unit=agencies["office"])
+    person(email="vp2@skhcn.vn", unit=agencies["science"])
+    users_before = User.objects.count()
+    rows = [
+        ["Kế Toán", "ketoan@stc.vn", "", "", "NA.SKHCN", "", "CC"],
+        ["Chỉ Số Điện Thoại", "", "0912.000.444", "", "NA.SKHCN", "", "CC"],
+        ["Định Danh", "moi.hoan.toan@skhcn.vn", "", "040190000555", "NA.SKHCN", "", "CC"],
+        # A known address with a guessed ID: the answer must not tell whether it is theirs.
+        ["Thử Số", "dinhdanh@stc.vn", "", "040190000999", "NA.SKHCN", "", "CC"],
+        ["Tự Do", "TUDO@gmail.com", "", "", "NA.SKHCN", "", "CC"],
+        ["Văn Phòng", "vp@skhcn.vn", "", "", "NA.SKHCN", "", "CC"],
+        ["Lẫn Lộn", "vp2@skhcn.vn", "", "040190000666", "NA.SKHCN", "", "CC"],
+    ]
+
+    checked = check(csv_bytes(rows), user=hr_officer)
+    errors = errors_by_row(checked)
+    # One message, the same whether the email, the phone or the ID found them.
+    assert errors == {number: [ELSEWHERE] for number in (2, 3, 4, 5, 6, 8)}
+    assert checked.summary["matched"] == 1 and checked.summary["new"] == 0
+    assert [(p["row"], p["existing"]) for p in checked.summary["preview"]] == [(7, True)]
+
+    done = run(checked, on_commit, user=hr_officer)
+    assert done.summary["matched"] == 1 and done.summary["created"] == 0
+    assert User.objects.count() == users_before  # nobody created a second time
+    visible = permissions.users_visible_to(hr_officer)
+    for outsider in (by_email, by_phone, by_id, other_id, no_agency):
+        assert not visible.filter(pk=outsider.pk).exists()
+    assert colleague.memberships.filter(organisation=agencies["science"]).exists()
+
+    # The province administrator's roster matches them wherever they are.
+    admin = UserFactory(username="quantritinh")
+    MembershipFactory(
+        user=admin, organisation=agencies["province"], role=Membership.Role.PROVINCE_ADMIN
+    )
+    again = check(csv_bytes(rows[:3] + rows[4:6]), user=admin)
+    assert again.errors == []
+    assert again.summary["matched"] == 5 and again.summary["new"] == 0
+
+
+def test_a_roster_never_changes_an_existing_account_or_invites_to_it(
+    client, agencies, hr_officer, on_commit
+):
+    """Matched by phone, with someone else's address in the roster: that address must not
+    become a way into the account."""
+    owner = person(
+        username="chiphone", full_name="Chỉ Có Số", phone="0912000777", unit=agencies["office"]
+    )
+    owner.set_unusable_password()  # as an account created by an earlier roster is
+    owner.save()
+    addresses_before = list(EmailAddress.objects.filter(user=owner).values_list("email"))
+    checked = check(
+        csv_bytes(
+            [
+                ["Tên Khác", "ke.gian@gmail.com", "0912000777", "040190000888", "NA.SKHCN"]
+                + ["Chuyên viên", "CC"]
+            ]
+        ),
+        user=hr_officer,
+    )
+    assert checked.summary["matched"] == 1 and checked.summary["invitations"] == 0
+    done = run(checked, on_commit, user=hr_officer)
+    assert done.summary["matched"] == 1 and done.summary["invited"] == 0
+
+    owner.refresh_from_db()
+    assert (owner.email, owner.full_name, owner.phone, owner.national_id_digest) == (
+        "",
+        "Chỉ Có Số",
+        "0912000777",
+        "",
+    )
+    assert list(EmailAddress.objects.filter(user=owner).values_list("email")) == addresses_before
+    assert not EmailAddress.objects.filter(email__iexact="ke.gian@gmail.com").exists()
+    assert OutgoingEmail.objects.count() == 0 and mail.outbox == []
+    assert owner.memberships.get(organisation=agencies["science"]).position == "Chuyên viên"
+    # Nobody can log in, or ask for a password, with the roster's address.
+    assert login(client, "ke.gian@gmail.com", PASSWORD).status_code == 200
+    client.post("/accounts/password/reset/", {"email": "ke.gian@gmail.com"})
+    assert not OutgoingEmail.objects.filter(body__contains="/password/reset/key/").exists()
+
+
+# --- Errors never carry ID numbers --------------------------------------------------------------
+
+
+def test_errors_mask_long_numbers_from_a_shifted_column(agencies, client, hr_officer):
+    number = "040190000123"
+    checked = check(
+        csv_bytes([["Lệch Cột", number, number, "", number, "", number]]), user=hr_officer
+    )
+    messages = errors_by_row(checked)[2]
+    assert "“*********123” is not an email address." in messages
+    assert "“*********123” is not a phone number; write it like 0912345678." in messages
+    assert "Unknown unit code “*********123”." in messages
+    assert any(m.startswith("Unknown target group “*********123”") for m in messages)
+    login(client, "tochuc")
+    errors_csv = client.get(f"/accounts/nhap-danh-sach/{checked.pk}/loi.csv").content
+    for stored in (json.dumps(checked.errors, ensure_ascii=False), errors_csv.decode("utf-8-sig")):
+        assert "*********123" in stored and "0401900" not in stored
+
+    # A file without its header row: the first person's cells are named as columns.
+    headless = check(csv_bytes([], header=["Lệch Cột", "040 190 000 123", "NA.SKHCN"]))
+    assert headless.state == RosterImport.State.FAILED
+    assert "*** *** *** 123" in headless.error and "040 190" not in headless.error
+
+
+# --- Files are not kept for ever -----------------------------------------------------------------
+
+
+def test_rosters_stuck_checking_or_importing_are_failed_and_lose_their_file(agencies):
+    row = ["Người Mới", "moi@skhcn.vn", "", "040190000123", "NA.SKHCN", "", "CC"]
+    now = timezone.now()
+    stuck_importing = check(csv_bytes([row]))
+    late_importing = check(csv_bytes([row]))
+    RosterImport.objects.filter(pk__in=[stuck_importing.pk, late_importing.pk]).update(
+        state=RosterImport.State.RUNNING
+    )
+    # Uploaded 5 days ago: confirmed at the latest 3 days ago, and still not done.
+    RosterImport.objects.filter(pk=stuck_importing.pk).update(created_at=now - timedelta(days=5))
+    # Uploaded 3 days ago: it may have been confirmed an hour ago.
+    RosterImport.objects.filter(pk=late_importing.pk).update(created_at=now - timedelta(days=3))
+    with translation.override("en"):
+        stuck_checking = roster.roster_upload(
+            user=None,
+            upload=ContentFile(csv_bytes([row]), name="a.csv"),
+            file_name="a.csv",
+            enqueue=False,  # the worker died before it checked the file
+        )
+    RosterImport.objects.filter(pk=stuck_checking.pk).update(created_at=now - timedelta(days=3))
+    files = {r.pk: r.file.name for r in (stuck_importing, late_importing, stuck_checking)}
+
+    assert roster.roster_sweep() == 2
+    for stuck in (stuck_importing, stuck_checking):
+        stuck.refresh_from_db()
+        assert stuck.state == RosterImport.State.FAILED and stuck.error
+        assert not stuck.file and not default_storage.exists(files[stuck.pk])
+    late_importing.refresh_from_db()
+    assert late_importing.state == RosterImport.State.RUNNING
+    assert default_storage.exists(files[late_importing.pk])
+    assert roster.roster_sweep() == 0
+
+
+def test_a_checked_roster_cannot_be_confirmed_once_it_is_due_to_be_swept(agencies):
+    checked = check(csv_bytes([["Người Mới", "moi@skhcn.vn", "", "", "NA.SKHCN", "", "CC"]]))
+    RosterImport.objects.filter(pk=checked.pk).update(
+        created_at=timezone.now() - timedelta(days=2, minutes=1)
+    )
+    checked.refresh_from_db()
+    assert not roster.roster_confirm(roster=checked, user=None, enqueue=False)
+    checked.refresh_from_db()
+    assert checked.state == RosterImport.State.CHECKED
+
+
+# --- An XLSX is checked before it is opened -------------------------------------------------------
+
+
+def with_entry(data: bytes, name: str, content: bytes) -> bytes:
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, content)
+    return out.getvalue()
+
+
+ONE_PERSON = [["Nguyễn Thị Hoa", "hoa@skhcn.vn", None, None, "NA.SKHCN", None, "Viên chức"]]
+
+
+@pytest.mark.parametrize(
+    ("limits", "extra"),
+    [
+        # 2 MB of zeros deflate to 2 KB: a ratio no spreadsheet has.
+        ({}, ("xl/media/image1.png", bytes(2 * 1024 * 1024))),
+        ({"XLSX_MAX_UNCOMPRESSED": 4000}, None),  # declares more than the limit in all
+        ({"XLSX_MAX_ENTRIES": 3}, None),
+    ],
+    ids=["ratio", "total-size", "entries"],
+)
+def test_an_xlsx_that_would_inflate_too_far_is_refused_unopened(
+    agencies, monkeypatch, limits, extra
+):
+    from accounts.roster import files
+
+    for name, value in limits.items():
+        monkeypatch.setattr(files, name, value)
+    opened = []
+    monkeypatch.setattr(files, "load_workbook", lambda *a, **k: opened.append(a))
+    data = xlsx_bytes(ONE_PERSON)
+    if extra:
+        data = with_entry(data, *extra)
+    refused = check(data, name="danh-sach.xlsx")
+    assert refused.state == RosterImport.State.FAILED
+    assert refused.error == "The Excel file is damaged or too large to read."
+    assert opened == [] and not refused.file
+
+
+# --- The check runs in a worker -------------------------------------------------------------------
+
+
+def test_the_upload_page_waits_for_the_check_then_shows_the_preview(
+    client, agencies, hr_officer, on_commit, django_assert_max_num_queries
+):
+    login(client, "tochuc")
+    rows = [["Nguyễn Văn An", "an@skhcn.vn", "", "", "NA.SKHCN", "Chuyên viên", "CC"]]
+    upload = SimpleUploadedFile("danh-sach.csv", csv_bytes(rows), content_type="text/csv")
+    response = client.post("/accounts/nhap-danh-sach/", {"file": upload})  # not checked yet
+    uploaded = RosterImport.objects.get()
+    assert uploaded.state == RosterImport.State.CHECKING
+    with django_assert_max_num_queries(8):
+        waiting = client.get(response["Location"])
+    html = waiting.content.decode()
+    assert 'http-equiv="refresh"' in html and "Nguyễn Văn An" not in html
+    assert f"/accounts/nhap-danh-sach/{uploaded.pk}/nhap/" not in html
+    assert not roster.roster_confirm(roster=uploaded, user=hr_officer)  # nothing to confirm
+
+    with on_commit():
+        tasks.check_roster.delay(roster_id=uploaded.pk)  # as the worker picks it up
+    html = client.get(response["Location"]).content.decode()
+    assert "Nguyễn Văn An" in html and 'http-equiv="refresh"' not in html
+    assert f"/accounts/nhap-danh-sach/{uploaded.pk}/nhap/" in html
+
+
+def test_a_check_that_breaks_ends_failed_with_a_message_and_no_file(
+    agencies, on_commit, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("040190000123 in a traceback")
+
+    monkeypatch.setattr(roster.services, "read_rows", broken)
+    with on_commit(), translation.override("en"):
+        uploaded = roster.roster_upload(
+            user=None,
+            upload=ContentFile(csv_bytes([["Người Mới"]]), name="a.csv"),
+            file_name="a.csv",
+        )
+    uploaded.refresh_from_db()
+    assert uploaded.state == RosterImport.State.FAILED
+    assert uploaded.error and "040190000123" not in uploaded.error
+    assert not uploaded.file
+
+
+def test_a_lost_connection_during_the_check_leaves_it_for_the_retry(
+    agencies, on_commit, monkeypatch
+):
+    calls = []
+
+    def flaky(*args, _read=roster.services.read_rows, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return _read(*args, **kwargs)
+
+    monkeypatch.setattr(roster.services, "read_rows", flaky)
+    rows = [["Người Mới", "moi@skhcn.vn", "", "", "NA.SKHCN", "", "CC"]]
+    uploaded = check(csv_bytes(rows))
+    assert uploaded.state == RosterImport.State.CHECKING  # Celery retries it
+    with on_commit():
+        tasks.check_roster.delay(roster_id=uploaded.pk)  # the retry
+    uploaded.refresh_from_db()
+    assert uploaded.state == RosterImport.State.CHECKED and uploaded.summary["valid"] == 1
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(roster.services, "read_rows", down)
+    again = check(csv_bytes(rows))
+    last = tasks.check_roster.max_retries
+    with pytest.raises(OperationalError):
+        tasks.check_roster.apply(kwargs={"roster_id": again.pk}, retries=last)
+    again.refresh_from_db()
+    assert again.state == RosterImport.State.FAILED and not again.file

@@ -88,5 +88,5 @@ def test_unit_and_standard_names_are_defused_too(client, agency, province, stand
         client.get(reverse("reports:export_csv", args=["NA.S1", "don-vi"])).streaming_content
     )
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert ["NA.S1.P9", "'=1+1", "1"] == rows[-1][:3]
+    assert rows[-1][:3] == ["NA.S1.P9", "'=1+1", "1"]
     assert all(not cell.startswith(("=", "+", "-", "@")) for cell in rows[0])

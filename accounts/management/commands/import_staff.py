@@ -35,11 +35,20 @@ class Command(BaseCommand):
             raise CommandError(_("There is no file %(path)s.") % {"path": path})
         try:
             with source.open("rb") as handle:
-                checked = roster.roster_upload(
-                    user=None, upload=File(handle, name=source.name), file_name=source.name
+                uploaded = roster.roster_upload(
+                    user=None,
+                    upload=File(handle, name=source.name),
+                    file_name=source.name,
+                    enqueue=False,
                 )
         except roster.RosterFileError as error:
             raise CommandError(str(error)) from error
+        # Checked here and now, as the worker checks an upload (no worker needed).
+        try:
+            checked = roster.roster_check_uploaded(roster_id=uploaded.pk)
+        except Exception:
+            roster.roster_check_fail(roster_id=uploaded.pk)  # its file goes at once
+            raise
         if checked.state == RosterImport.State.FAILED:
             checked.delete()
             raise CommandError(checked.error)
