@@ -526,7 +526,7 @@ def roster_bench(count: int, media: str):
                     f"Trần Văn Mới {n}",
                     f"moi{run}.{n}@bench.vn",
                     "",
-                    f"{n:012d}",
+                    f"{run % 1_000_000:06d}{n:06d}",
                     units[n % len(units)],
                     "Chuyên viên",
                     "Công chức",
