@@ -101,3 +101,18 @@ def test_the_annual_report_has_the_provinces_figures(client, agency, province):
     assert "PHONG TRÀO “BÌNH DÂN HỌC VỤ SỐ” NĂM 2026" in text
     assert "Phổ cập kỹ năng số cơ bản" in text
     assert "Sở Khoa học và Công nghệ" in text and "Sở Nội vụ" in text
+
+
+def test_the_people_list_and_an_export_page_stay_within_their_query_budgets(
+    client, agency, django_assert_max_num_queries, on_commit
+):
+    client.force_login(agency["hr"])
+    url = reverse("reports:people", args=["NA.S1"]) + "?trang-thai=tat-ca"
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
+    with on_commit():
+        detail = client.post(reverse("reports:export_xlsx", args=["NA.S1"]))["Location"]
+    client.get(detail)
+    with django_assert_max_num_queries(8):
+        assert client.get(detail).status_code == 200
