@@ -135,6 +135,7 @@ def roster_detail(request, pk: int):
     """A page that waits while the file is checked, the preview once checked, the progress
     while importing, then the result (or why the file cannot be imported)."""
     checked = get_object_or_404(_own_rosters(request.user), pk=pk)
+    roster.roster_check_requeue(roster=checked)
     return render(
         request,
         ROSTER_TEMPLATES.get(checked.state, "accounts/roster_result.html"),

@@ -28,6 +28,7 @@ from .rows import national_id_digest
 from .services import (
     roster_check,
     roster_check_fail,
+    roster_check_requeue,
     roster_check_uploaded,
     roster_confirm,
     roster_discard,
@@ -43,6 +44,7 @@ __all__ = [
     "national_id_digest",
     "roster_check",
     "roster_check_fail",
+    "roster_check_requeue",
     "roster_check_uploaded",
     "roster_confirm",
     "roster_discard",

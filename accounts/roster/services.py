@@ -133,7 +133,7 @@ def roster_check_fail(*, roster_id: int) -> None:
             .first()
         )
         if roster is not None:
-            _check_failed(roster, _stopped(checking=True))
+            _check_failed(roster, _stopped(checking=True, language=_language(roster)))
 
 
 @transaction.atomic
@@ -203,12 +203,42 @@ def roster_confirm(*, roster: RosterImport, user: User | None, enqueue: bool = T
 
 @transaction.atomic
 def roster_discard(*, roster: RosterImport) -> bool:
-    """Drop a roster that imported nothing (checked, or failed), with its file. One being
-    imported, or imported, stays on record. Returns whether it was dropped."""
-    if roster.state not in {RosterImport.State.CHECKED, RosterImport.State.FAILED}:
+    """Drop a roster that imported nothing (checked, failed, or a check that seems lost),
+    with its file. One being imported, or imported, stays on record. Returns whether it was
+    dropped."""
+    if roster.state not in {RosterImport.State.CHECKED, RosterImport.State.FAILED} and not (
+        _check_seems_lost(roster)
+    ):
         return False
     roster.file.delete(save=False)
     roster.delete()
+    return True
+
+
+# A check takes seconds; one still waiting after this was lost (a broker outage at upload,
+# a killed worker) and is queued again when the officer's page asks.
+CHECK_LOST_AFTER = timedelta(minutes=5)
+
+
+def _check_seems_lost(roster: RosterImport) -> bool:
+    return (
+        roster.state == RosterImport.State.CHECKING
+        and roster.created_at < timezone.now() - CHECK_LOST_AFTER
+    )
+
+
+def roster_check_requeue(*, roster: RosterImport) -> bool:
+    """Queue the check of a roster again if it seems lost, at most every few minutes (the
+    check is idempotent: a second one finds the roster checked and does nothing)."""
+    from django.core.cache import cache
+
+    from ..tasks import check_roster
+
+    if not _check_seems_lost(roster):
+        return False
+    if not cache.add(f"roster-requeue:{roster.pk}", 1, timeout=CHECK_LOST_AFTER.seconds):
+        return False
+    check_roster.delay(roster_id=roster.pk)
     return True
 
 
@@ -235,7 +265,7 @@ def roster_sweep(
     )
     count = 0
     for roster in stuck.iterator():
-        message = _stopped(checking=roster.state == states.CHECKING)
+        message = _stopped(checking=roster.state == states.CHECKING, language=_language(roster))
         # Only if it is still where it was stuck: a worker may have finished it meanwhile.
         if RosterImport.objects.filter(pk=roster.pk, state=roster.state).update(
             state=states.FAILED, error=message[:500], finished_at=now, file=""
@@ -256,9 +286,10 @@ def roster_sweep(
     return count
 
 
-def _stopped(*, checking: bool) -> str:
-    """The message for a check or an import that ended without saying why."""
-    with translation.override(settings.LANGUAGE_CODE):
+def _stopped(*, checking: bool, language: str | None = None) -> str:
+    """The message for a check or an import that ended without saying why, in the language
+    of the person who uploaded."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         if checking:
             return _(
                 "Checking the file stopped because of an unexpected error. Upload it again; "
@@ -273,7 +304,10 @@ def _stopped(*, checking: bool) -> str:
 def roster_fail(*, roster_id: int, error: str = "") -> None:
     """Mark an import failed. Without ``error``, the generic message: an exception's text may
     hold SQL or personal data, so it goes to the log, not to the page."""
-    message = error or _stopped(checking=False)
+    if not error:
+        found = RosterImport.objects.filter(pk=roster_id).first()
+        error = _stopped(checking=False, language=_language(found) if found else None)
+    message = error
     RosterImport.objects.filter(pk=roster_id).exclude(state=RosterImport.State.DONE).update(
         state=RosterImport.State.FAILED, error=message[:500], finished_at=timezone.now()
     )

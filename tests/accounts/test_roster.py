@@ -866,3 +866,39 @@ def test_a_lost_connection_during_the_check_leaves_it_for_the_retry(
         tasks.check_roster.apply(kwargs={"roster_id": again.pk}, retries=last)
     again.refresh_from_db()
     assert again.state == RosterImport.State.FAILED and not again.file
+
+
+def test_a_lost_check_is_queued_again_when_the_officer_looks_and_can_be_cancelled(
+    client, agencies, hr_officer, on_commit
+):
+    login(client, "tochuc")
+    rows = [["Nguyễn Văn An", "an@skhcn.vn", "", "", "NA.SKHCN", "Chuyên viên", "CC"]]
+    upload = SimpleUploadedFile("danh-sach.csv", csv_bytes(rows), content_type="text/csv")
+    url = client.post("/accounts/nhap-danh-sach/", {"file": upload})["Location"]  # task lost
+    uploaded = RosterImport.objects.get()
+    assert client.post(f"/accounts/nhap-danh-sach/{uploaded.pk}/huy/").status_code == 302
+    assert RosterImport.objects.filter(pk=uploaded.pk).exists()  # a fresh check is not dropped
+    RosterImport.objects.filter(pk=uploaded.pk).update(
+        created_at=timezone.now() - timedelta(minutes=10)
+    )
+    with on_commit():
+        client.get(url)  # the waiting page notices, and queues the check again
+    assert "Nguyễn Văn An" in client.get(url).content.decode()
+    assert RosterImport.objects.get(pk=uploaded.pk).state == RosterImport.State.CHECKED
+
+
+def test_a_failed_check_speaks_the_uploaders_language(agencies, on_commit, monkeypatch):
+    monkeypatch.setattr(roster.services, "read_rows", lambda *a, **k: 1 / 0)
+    rows = [["Nguyễn Văn An", "an@skhcn.vn", "", "", "NA.SKHCN", "Chuyên viên", "CC"]]
+    with translation.override("en"):
+        uploaded = roster.roster_upload(
+            user=None,
+            upload=ContentFile(csv_bytes(rows)),
+            file_name="danh-sach.csv",
+            enqueue=False,
+        )
+    with pytest.raises(ZeroDivisionError), translation.override("vi"):
+        tasks.check_roster.apply(kwargs={"roster_id": uploaded.pk}, throw=True)
+    uploaded.refresh_from_db()
+    assert uploaded.state == RosterImport.State.FAILED
+    assert uploaded.error.startswith("Checking the file stopped")
