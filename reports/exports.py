@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -97,7 +97,6 @@ def people_queryset(
 ) -> QuerySet:
     """The memberships of the subtree as tuples, with each standard's dates (still valid
     ones only: an expired or revoked certificate leaves the cell empty)."""
-    now = timezone.now()
     rows = active_memberships().filter(organisation__path__startswith=organisation.path)
     if target_group:
         rows = rows.filter(target_group=target_group)
@@ -111,9 +110,10 @@ def people_queryset(
         "target_group",
     ]
     for standard in standards:
+        # What the dashboard counts (``counted``), so a file and the screen agree.
         valid = Qualification.objects.filter(
-            standard=standard, user_id=OuterRef("user_id"), since__lte=now
-        ).filter(Q(until__isnull=True) | Q(until__gt=now))
+            standard=standard, user_id=OuterRef("user_id"), counted=True
+        )
         rows = rows.annotate(
             **{
                 f"since_{standard.pk}": Subquery(valid.values("since")[:1]),

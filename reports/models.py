@@ -140,7 +140,10 @@ class Qualification(models.Model):
         indexes = [
             models.Index(
                 fields=["until"], condition=models.Q(counted=True), name="reports_counted_until"
-            )
+            ),
+            models.Index(
+                fields=["since"], condition=models.Q(counted=False), name="reports_uncounted_since"
+            ),
         ]
 
     def __str__(self) -> str:

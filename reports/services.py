@@ -281,6 +281,7 @@ def _count(memberships: QuerySet[Membership], standard: Standard, length: int):
 
 def _write(organisations: list[Organisation], standard: Standard, figures, months) -> None:
     """Replace the rows of ``organisations`` for ``standard`` with what was counted."""
+    _renew()
     ids = [o.pk for o in organisations]
     with transaction.atomic():
         Coverage.objects.filter(standard=standard, organisation_id__in=ids).delete()
@@ -342,9 +343,14 @@ def coverage_rebuild(*, standards: list[Standard] | None = None, qualifications=
     rollup to finish; returns False if it could not start (the caller retries later)."""
     with _exclusive(wait=60) as acquired:
         if acquired:
-            _rebuild(
-                standards if standards is not None else list(Standard.objects.all()), qualifications
-            )
+            try:
+                _rebuild(
+                    standards if standards is not None else list(Standard.objects.all()),
+                    qualifications,
+                )
+            except LockLost:
+                logger.warning("coverage rebuild stopped: its lock lapsed; retried")
+                return False
         return acquired
 
 
@@ -363,7 +369,15 @@ def _rebuild(standards: list[Standard], qualifications: bool) -> None:
             _write(at_level, standard, figures, months)
 
 
-LOCK_SECONDS = 20 * 60  # longer than a rebuild at province scale (two minutes measured)
+LOCK_SECONDS = 10 * 60  # renewed at every batch and every level written
+
+
+class LockLost(Exception):
+    """The rollup's lock expired or was taken while it ran: it stops, and what it committed
+    stands (each step is whole); the next run carries on."""
+
+
+_held: dict[str, str] = {}
 
 
 @contextmanager
@@ -380,11 +394,25 @@ def _exclusive(wait: float = 0):
         if acquired or time.monotonic() >= deadline:
             break
         time.sleep(1)
+    if acquired:
+        _held["token"] = token
     try:
         yield acquired
     finally:
-        if acquired and cache.get(RUNNING_KEY) == token:
-            cache.delete(RUNNING_KEY)
+        if acquired:
+            _held.pop("token", None)
+            if cache.get(RUNNING_KEY) == token:
+                cache.delete(RUNNING_KEY)
+
+
+def _renew() -> None:
+    """Extend the lock this process holds, or stop if it is no longer ours (it lapsed and
+    another run took it: two runs at once would count changes twice)."""
+    token = _held.get("token")
+    if token is None:
+        return  # called outside a locked run (tests, a recount asked for directly)
+    if cache.get(RUNNING_KEY) != token or not cache.touch(RUNNING_KEY, LOCK_SECONDS):
+        raise LockLost
 
 
 def _ancestors(paths: Iterable[str]) -> set[str]:
@@ -466,23 +494,31 @@ def rollup_pending(*, limit: int = 50_000, passes: int = 5) -> int:
         if not acquired:
             return 0
         done = 0
-        for _pass in range(passes):
-            processed = _rollup_once(limit)
-            if not processed:
-                break
-            done += processed
+        try:
+            for _pass in range(passes):
+                processed = _rollup_once(limit)
+                if not processed:
+                    break
+                done += processed
+        except LockLost:
+            logger.warning("coverage rollup stopped: its lock lapsed; the next run carries on")
         return done
 
 
 def _rollup_once(limit: int) -> int:
     pending = list(PendingChange.objects.order_by("pk")[:limit])
-    expired = sorted(
-        set(
-            Qualification.objects.filter(counted=True, until__lte=timezone.now()).values_list(
-                "user_id", flat=True
-            )[:limit]
-        )
+    now = timezone.now()
+    # Qualifications whose time came since they were counted: expired, or (a clock behind,
+    # a date set ahead) begun.
+    due = Qualification.objects.filter(counted=True, until__lte=now).values_list(
+        "user_id", flat=True
+    )[:limit]
+    begun = (
+        Qualification.objects.filter(counted=False, since__lte=now)
+        .filter(Q(until__isnull=True) | Q(until__gt=now))
+        .values_list("user_id", flat=True)[:limit]
     )
+    expired = sorted(set(due) | set(begun))
     if not pending and not expired:
         return 0
     standards = list(Standard.objects.all())
@@ -494,6 +530,7 @@ def _rollup_once(limit: int) -> int:
     ]
     batches += [(chunk, []) for chunk in _chunks(expired, 500)]
     for user_ids, note_ids in batches:
+        _renew()
         with transaction.atomic():
             flips = qualifications_refresh(user_ids=user_ids, standards=standards)
             missing = _apply([f for f in flips if f[0] not in members], by_id)

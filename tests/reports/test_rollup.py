@@ -306,3 +306,35 @@ def test_a_merge_cannot_be_dated_in_the_future(province):
             on=timezone.localdate() + timedelta(days=1),
         )
     assert list(Organisation.objects.values_list("code", "active_until")) == before
+
+
+def test_a_qualification_that_began_after_it_was_recorded_is_counted_on_the_next_run(
+    province, standard, basic_course, on_commit
+):
+    from reports.models import Qualification
+
+    an = province.person(province.s1p1, "Nguyễn Văn An")
+    with on_commit():
+        certificate = certify(an, basic_course)
+        # Issued by a server whose clock ran a minute ahead: not yet begun when recorded.
+        Certificate.objects.filter(pk=certificate.pk).update(
+            issued_at=timezone.now() + timedelta(seconds=2)
+        )
+        services.changes_record(user_ids=[an.pk])
+    assert root_figures(province, standard) == (1, 0)
+    assert not Qualification.objects.get(user=an).counted
+    time.sleep(2.1)
+    services.rollup_pending()
+    assert root_figures(province, standard) == (1, 1)
+
+
+def test_a_run_whose_lock_was_taken_stops_instead_of_counting_twice():
+    from django.core.cache import cache
+
+    with services._exclusive() as acquired:
+        assert acquired
+        services._renew()  # still ours
+        cache.set(services.RUNNING_KEY, "another run", timeout=60)
+        with pytest.raises(services.LockLost):
+            services._renew()
+    assert cache.get(services.RUNNING_KEY) == "another run"  # not released by the loser
