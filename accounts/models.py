@@ -208,7 +208,18 @@ class MembershipMove(models.Model):
         return f"{self.user_id}: {self.from_organisation_id} → {self.to_organisation_id}"
 
 
-class RosterImport(models.Model):
+class Progress:
+    """``percent`` of a job that counts ``done`` out of ``total`` (roster imports, exports)."""
+
+    total: int
+    done: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else (100 if self.done else 0)
+
+
+class RosterImport(Progress, models.Model):
     """One staff roster upload by an HR officer or an administrator: checked, previewed, then
     imported by a worker in one transaction, with its progress and per-row errors kept."""
 
@@ -241,10 +252,6 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.state})"
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else (100 if self.done else 0)
 
 
 class OutgoingEmail(models.Model):

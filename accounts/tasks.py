@@ -3,10 +3,7 @@ from django.conf import settings
 
 from . import roster, services
 
-LONG = {
-    "time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT,
-    "soft_time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT - 100,
-}
+LONG = settings.CELERY_LONG_TASK
 
 
 @shared_task(autoretry_for=(services.EmailNotSent,), max_retries=8, retry_backoff=60)

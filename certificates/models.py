@@ -14,6 +14,8 @@ from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
+from accounts.models import Progress
+
 
 class IssuingBody(index.Indexed, models.Model):
     """The agency in whose name certificates are issued: the Open Badges Issuer."""
@@ -301,7 +303,7 @@ class CertificateEvent(models.Model):
         return f"{self.certificate_id} {self.kind}"
 
 
-class CertificateExport(models.Model):
+class CertificateExport(Progress, models.Model):
     """A ZIP of certificates built by a worker for an admin or HR officer; the person waits on
     a page that shows ``done`` of ``total``."""
 
@@ -329,7 +331,3 @@ class CertificateExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pk} {self.state}"
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else (100 if self.done else 0)

@@ -9,11 +9,14 @@ admin screens and commands ask.
   ``certificates.change_certificate`` permission.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from accounts.models import Membership
-from accounts.permissions import hr_organisations, organisations_scope
-from accounts.permissions import province_wide as _province_wide
+from accounts.permissions import (
+    hr_organisations,
+    organisations_scope,
+    province_wide,
+    users_visible_to,
+)
 
 from .models import Certificate, CertificateExport
 
@@ -21,11 +24,9 @@ from .models import Certificate, CertificateExport
 def certificates_visible_to(user) -> QuerySet[Certificate]:
     if not user.is_authenticated or not user.is_active:
         return Certificate.objects.none()
-    scope = organisations_scope(user)
-    if scope is None:
-        return Certificate.objects.all()
-    in_scope = Membership.objects.filter(organisation__in=scope).values("user_id")
-    return Certificate.objects.filter(Q(user=user) | Q(user_id__in=in_scope))
+    if organisations_scope(user) is None:
+        return Certificate.objects.all()  # with the certificates of deleted accounts too
+    return Certificate.objects.filter(user__in=users_visible_to(user))
 
 
 def certificates_downloadable_by(user) -> QuerySet[Certificate]:
@@ -47,7 +48,7 @@ def can(user, action: str, obj: object | None = None) -> bool:
     if action == "download":
         return certificates_downloadable_by(user).filter(pk=getattr(obj, "pk", None)).exists()
     if action == "export":
-        return _province_wide(user) or bool(hr_organisations(user))
+        return province_wide(user) or bool(hr_organisations(user))
     if action in {"issue", "reissue", "revoke", "arm"}:
         return user.is_superuser or user.has_perm("certificates.change_certificate")
     return False

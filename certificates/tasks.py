@@ -8,10 +8,7 @@ from courses.models import CoursePage
 
 from . import services
 
-LONG = {
-    "time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT,
-    "soft_time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT - 100,
-}
+LONG = settings.CELERY_LONG_TASK
 
 
 @shared_task

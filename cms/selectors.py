@@ -7,6 +7,17 @@ def latest_heartbeat() -> WorkerHeartbeat | None:
 
 # --- The campaign portal (issue 10) ---------------------------------------------------------
 
+FEED_SIZE = 30  # articles in a feed, RSS, Atom or JSON
+
+
+def section_or_404(slug: str):
+    """The live, public section a feed or an embed names, or a 404."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import SectionPage
+
+    return get_object_or_404(SectionPage.objects.live().public(), slug=slug)
+
 
 def articles(*, section=None):
     """Live, public articles, newest first, with what lists and feeds show."""
@@ -95,7 +106,7 @@ def article_audio(article, request) -> list[dict]:
     ]
 
 
-def headline_coverage() -> dict | None:
+def headline_coverage() -> dict:
     """The landing page's headline: the province's figure for its first standard, every
     target group, read from the coverage rollup (none until a standard is set up)."""
     from django.core.cache import cache
@@ -105,7 +116,7 @@ def headline_coverage() -> dict | None:
 
         figure = headline()
         if figure is None:
-            return None
+            return {}  # cached too (the cache takes None for a miss)
         return {
             "standard": figure["standard"].name,
             "certified": figure["figure"].certified,

@@ -109,6 +109,11 @@ def _trend_chart(trend: list[dict]) -> Drawing:
     return drawing
 
 
+def _number(value: int) -> str:
+    """12.345 in Vietnamese: a dot between thousands."""
+    return f"{value:,}".replace(",", ".")
+
+
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}%".replace(".", ",")
 
@@ -137,11 +142,11 @@ def _standard_section(
         rows.append(
             [
                 Paragraph(escape(g["label"]), styles["small"]),
-                f"{f.certified:,}".replace(",", "."),
-                f"{f.denominator:,}".replace(",", "."),
+                _number(f.certified),
+                _number(f.denominator),
                 _percent(f.percent),
                 _percent(f.target_percent),
-                "–" if f.gap is None else f"{f.gap:,}".replace(",", "."),
+                "–" if f.gap is None else _number(f.gap),
                 _percent(f.forecast_percent),
             ]
         )
@@ -149,8 +154,8 @@ def _standard_section(
     rows.append(
         [
             _("All target groups"),
-            f"{total.certified:,}".replace(",", "."),
-            f"{total.denominator:,}".replace(",", "."),
+            _number(total.certified),
+            _number(total.denominator),
             _percent(total.percent),
             "",
             "",
@@ -177,8 +182,8 @@ def _standard_section(
             rows.append(
                 [
                     Paragraph(escape(child["organisation"].name), styles["small"]),
-                    f"{f.certified:,}".replace(",", "."),
-                    f"{f.denominator:,}".replace(",", "."),
+                    _number(f.certified),
+                    _number(f.denominator),
                     _percent(f.percent),
                 ]
             )

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organisation
+from accounts.models import Membership, Organisation, Progress
 
 # The target group of a Coverage row that counts every group at once (people once each).
 ALL_GROUPS = ""
@@ -214,7 +214,7 @@ class PendingChange(models.Model):
         return str(self.user_id)
 
 
-class ReportExport(models.Model):
+class ReportExport(Progress, models.Model):
     """An XLSX built by a worker; the person waits on a page that shows ``done`` of ``total``."""
 
     class State(models.TextChoices):
@@ -242,7 +242,3 @@ class ReportExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pk} {self.state}"
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else (100 if self.done else 0)

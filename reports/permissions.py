@@ -10,7 +10,7 @@ from .models import ReportExport
 
 
 def can(user, action: str, obj: object | None = None) -> bool:
-    if action in {"view", "export"}:
+    if action == "view":
         if not accounts_permissions.can(user, "view_reports"):
             return False
         if obj is None:

@@ -5,6 +5,7 @@ Nothing here counts people on a page view: figures come from ``Coverage`` and
 """
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -159,6 +160,15 @@ def _population(organisations: list[Organisation], group: str, year: int) -> dic
 
 def _trend(organisation: Organisation, standard: Standard, group: str) -> list[dict]:
     """Cumulative people certified at the end of each of the last months (first time met)."""
+    return _trend_of(
+        CoverageMonth.objects.filter(
+            organisation=organisation, standard=standard, target_group=group
+        ).values_list("month", "certified")
+    )
+
+
+def _trend_of(increments) -> list[dict]:
+    """The trend from ``(month, people first certified that month)`` pairs."""
     today = timezone.localdate()
     months = []
     year, month = today.year, today.month
@@ -166,9 +176,6 @@ def _trend(organisation: Organisation, standard: Standard, group: str) -> list[d
         months.append(date(year, month, 1))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     months.reverse()
-    increments = CoverageMonth.objects.filter(
-        organisation=organisation, standard=standard, target_group=group
-    ).values_list("month", "certified")
     points = {m: 0 for m in months}
     before = 0
     for month, count in increments:
@@ -235,16 +242,21 @@ def coverage(
             target=target,
         )
 
+    increments: dict[str, list] = defaultdict(list)  # every group's trend in one query
+    for group, month, count in CoverageMonth.objects.filter(
+        organisation=organisation, standard=standard
+    ).values_list("target_group", "month", "certified"):
+        increments[group].append((month, count))
     groups = []
     for group, _label in Membership.TargetGroup.choices:
         figure = figure_for(organisation, group)
         if figure.members or figure.target:
-            figure.trend = _trend(organisation, standard, group)
+            figure.trend = _trend_of(increments.get(group, ()))
             figure.forecast_percent = _forecast(figure)
             groups.append((group, figure))
     total = figure_for(organisation, ALL_GROUPS)
     selected = figure_for(organisation, target_group)
-    selected.trend = _trend(organisation, standard, target_group)
+    selected.trend = _trend_of(increments.get(target_group, ()))
     selected.forecast_percent = _forecast(selected)
     return {
         "organisation": organisation,

@@ -6,10 +6,7 @@ from django.conf import settings
 from . import services
 from .models import Standard
 
-LONG = {
-    "time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT,
-    "soft_time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT - 100,
-}
+LONG = settings.CELERY_LONG_TASK
 
 
 @shared_task(**LONG)

@@ -148,6 +148,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The few long tasks (a certificate backlog, a ZIP of an agency's certificates) have their own.
 CELERY_LONG_TASK_TIME_LIMIT = env.int("CELERY_LONG_TASK_TIME_LIMIT", default=3600)
+# The options of the long tasks (a backlog, a ZIP, a roster, a recount): ``@shared_task(**…)``.
+CELERY_LONG_TASK = {
+    "time_limit": CELERY_LONG_TASK_TIME_LIMIT,
+    "soft_time_limit": CELERY_LONG_TASK_TIME_LIMIT - 100,
+}
 # Redis redelivers an unacknowledged task after this long; it must exceed the longest hard
 # time limit or long tasks would run twice while still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_LONG_TASK_TIME_LIMIT + 600}
