@@ -81,6 +81,10 @@ class H5PActivityForm(WagtailAdminModelForm):
         with transaction.atomic():
             activity = super().save(commit=commit)
             h5p_package_import(
-                source=upload, filename=upload.name, activity=activity, user=self.for_user
+                source=upload,
+                filename=upload.name,
+                activity=activity,
+                user=self.for_user,
+                manifest=self.manifest,
             )
         return activity

@@ -1,6 +1,7 @@
 """The competence framework, question banks and quizzes in the Wagtail admin."""
 
 from django.contrib import messages
+from django.db.models import JSONField, OuterRef, Subquery
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.html import format_html
@@ -21,6 +22,7 @@ from .models import (
     CompetenceFramework,
     H5PActivity,
     H5PAttempt,
+    H5PPackageVersion,
     ProficiencyLevel,
     Question,
     QuestionBank,
@@ -130,8 +132,7 @@ class H5PVersionsPanel(Panel):
 
 
 def h5p_content_types(activity) -> str:
-    current = activity.current
-    return ", ".join(current.content_types) if current else "—"
+    return ", ".join(activity.current_types or []) or "—"
 
 
 class H5PActivityViewSet(SnippetViewSet):
@@ -145,6 +146,14 @@ class H5PActivityViewSet(SnippetViewSet):
         "updated_at",
     ]
     search_fields = ["title"]
+
+    def get_queryset(self, request):
+        """Each activity with its current version's content types: one query for the list."""
+        current = H5PPackageVersion.objects.filter(activity=OuterRef("pk")).order_by("-number")
+        return H5PActivity.objects.annotate(
+            current_types=Subquery(current.values("content_types")[:1], output_field=JSONField())
+        )
+
     edit_handler = ObjectList(
         [
             FieldPanel("title"),

@@ -506,8 +506,13 @@ def certificates_sweep(*, limit: int = 500) -> int:
     """Finish what a lost task left: completions of armed courses with no certificate,
     certificates not drawn or not emailed. Run by beat; returns how many it touched."""
     touched = 0
+    certifies: dict[int, bool] = {}  # per course: a sweep holds many completions of a few
     for completion in selectors.unissued_completions()[:limit]:
-        if not learning_selectors.certifies_on_completion(completion.course):
+        if completion.course_id not in certifies:
+            certifies[completion.course_id] = learning_selectors.certifies_on_completion(
+                completion.course
+            )
+        if not certifies[completion.course_id]:
             continue
         try:
             touched += certificate_issue(user=completion.user, course=completion.course)[1]

@@ -2,14 +2,10 @@
 pages and the grassroots information system can re-post them. Absolute links throughout."""
 
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from . import selectors
-from .models import SectionPage
-
-FEED_SIZE = 30
 
 
 class NewsFeed(Feed):
@@ -19,7 +15,7 @@ class NewsFeed(Feed):
         self.request = request
         if slug is None:
             return None
-        return get_object_or_404(SectionPage.objects.live().public(), slug=slug)
+        return selectors.section_or_404(slug)
 
     def title(self, section):
         name = _("Bình dân học vụ số")
@@ -32,7 +28,7 @@ class NewsFeed(Feed):
         return _("News on Resolution 57 and digital transformation in Nghệ An.")
 
     def items(self, section):
-        return selectors.articles(section=section)[:FEED_SIZE]
+        return selectors.articles(section=section)[: selectors.FEED_SIZE]
 
     def item_title(self, article):
         return article.title

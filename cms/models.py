@@ -335,7 +335,7 @@ class ArticlePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["section"] = self.get_parent().specific
+        context["section"] = self.get_parent()  # its title, slug and URL: no specific needed
         # Only courses anyone may see: a restricted course's title stays private.
         context["courses"] = list(self.related_courses.live().public())
         return context

@@ -79,8 +79,8 @@ def default_site_ensure() -> HomePage:
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page")  # write and submit, never publish
 APPROVER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 LIBRARY_PERMISSIONS = (
-    ("wagtailimages", "image", ("add_image", "choose_image")),
-    ("wagtaildocs", "document", ("add_document", "choose_document")),
+    ("wagtailimages", ("add_image", "choose_image")),
+    ("wagtaildocs", ("add_document", "choose_document")),
 )
 # The media library (a snippet): editors and approvers add and improve its items.
 MEDIA_PERMISSIONS = ("add_mediaitem", "change_mediaitem", "view_mediaitem")
@@ -148,7 +148,7 @@ def section_moderation_ensure(*, section):
             GroupPagePermission.objects.get_or_create(
                 group=group, page=section, permission=permission
             )
-        for app_label, _model, library in LIBRARY_PERMISSIONS:
+        for app_label, library in LIBRARY_PERMISSIONS:
             for codename in library:
                 permission = Permission.objects.get(
                     content_type__app_label=app_label, codename=codename

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -11,7 +11,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from . import selectors
-from .models import ArticlePage, SectionPage
+from .models import ArticlePage
 
 
 @never_cache
@@ -73,9 +73,9 @@ def news_json(request, slug=None):
     link, dates, tags, and every picture, video and audio file as an absolute URL."""
     section = None
     if slug is not None:
-        section = get_object_or_404(SectionPage.objects.live().public(), slug=slug)
+        section = selectors.section_or_404(slug)
     items = []
-    for article in selectors.articles(section=section)[:30]:
+    for article in selectors.articles(section=section)[: selectors.FEED_SIZE]:
         url = request.build_absolute_uri(article.url)
         media = selectors.article_media(article, request)
         cover = next((m["url"] for m in media if m["role"] == "image"), None)
@@ -120,7 +120,7 @@ def news_json(request, slug=None):
 @xframe_options_exempt
 def news_embed(request, slug):
     """The section's latest headlines, for an iframe on any commune or agency website."""
-    section = get_object_or_404(SectionPage.objects.live().public(), slug=slug)
+    section = selectors.section_or_404(slug)
     request.embeddable = True  # cms.middleware lets any site frame this page
     response = render(
         request,

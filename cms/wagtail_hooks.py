@@ -1,17 +1,15 @@
 """The campaign portal in the CMS: cache headers for public pages, purges on publish, and
 the media library in the admin menu."""
 
-from django.contrib import messages
-from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from learning.wagtail_hooks import cache_for_audience
+
 from . import services
 from .models import ArticlePage, HomePage, MediaItem, SectionPage
-
-PUBLIC_MAX_AGE = 300
 
 
 @hooks.register("on_serve_page")
@@ -29,12 +27,7 @@ def public_pages_are_cacheable(next_serve):
             and "private" not in already
             and "no-store" not in already
         ):
-            if request.user.is_authenticated or len(messages.get_messages(request)):
-                add_never_cache_headers(response)
-                patch_cache_control(response, private=True)
-            else:
-                patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-            patch_vary_headers(response, ["Cookie"])
+            cache_for_audience(request, response)
         return response
 
     return serve

@@ -23,9 +23,10 @@ from . import selectors
 ANONYMOUS_MAX_AGE = 300
 
 
-def _cache_for_audience(request, response):
+def cache_for_audience(request, response):
     """Public and cacheable for anonymous visitors; for anyone logged in, never stored (a
-    shared computer in a commune hall must not show the last person's progress on Back)."""
+    shared computer in a commune hall must not show the last person's progress on Back).
+    The course pages and the campaign portal's pages (``cms``) both answer this way."""
     anonymous = not request.user.is_authenticated
     if anonymous and not len(messages.get_messages(request)):
         patch_cache_control(response, public=True, max_age=ANONYMOUS_MAX_AGE)
@@ -40,7 +41,7 @@ def _serve_course(next_serve, page, request, args, kwargs):
     state = None
     if request.user.is_authenticated:
         state = selectors.course_state(user=request.user, course=page)
-    return _cache_for_audience(
+    return cache_for_audience(
         request, next_serve(page, request, args, {**kwargs, "learner": state})
     )
 
@@ -91,7 +92,7 @@ def learner_state(next_serve):
         if isinstance(page, CoursePage):
             return _serve_course(next_serve, page, request, args, kwargs)
         if isinstance(page, CourseIndexPage):
-            return _cache_for_audience(request, next_serve(page, request, args, kwargs))
+            return cache_for_audience(request, next_serve(page, request, args, kwargs))
         return next_serve(page, request, args, kwargs)
 
     return serve

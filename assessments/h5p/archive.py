@@ -101,10 +101,6 @@ class Library:
     runnable: bool
     folder: str
 
-    @property
-    def name(self) -> str:
-        return f"{self.machine_name} {self.major}.{self.minor}.{self.patch}"
-
 
 @dataclass
 class Manifest:
@@ -146,9 +142,12 @@ def _version(value) -> int:
     raise ValueError
 
 
-def _read_json(archive: zipfile.ZipFile, name: str, limits: Limits, code: str, **params):
+MAX_JSON_BYTES = 20 * 1024 * 1024  # h5p.json, content.json, library.json, a language file
+
+
+def _read_json(archive: zipfile.ZipFile, name: str, code: str, **params):
     info = archive.getinfo(name)
-    if info.file_size > 20 * 1024 * 1024:
+    if info.file_size > MAX_JSON_BYTES:
         raise H5PRefused(code, file=name, **params)
     try:
         return json.loads(archive.read(info).decode("utf-8-sig"))
@@ -222,12 +221,12 @@ def inspect(source, *, limits: Limits = Limits(), core_api: tuple[int, int] = (1
             raise H5PRefused("missing-h5p-json")
         if "content/content.json" not in names:
             raise H5PRefused("missing-content-json")
-        package = _read_json(archive, "h5p.json", limits, "invalid-h5p-json")
-        params = _read_json(archive, "content/content.json", limits, "invalid-content-json")
+        package = _read_json(archive, "h5p.json", "invalid-h5p-json")
+        params = _read_json(archive, "content/content.json", "invalid-content-json")
         title, main_library, language = _check_h5p_json(package)
         if not isinstance(params, dict):
             raise H5PRefused("invalid-content-json", file="content/content.json")
-        libraries = _check_libraries(archive, names, limits, core_api)
+        libraries = _check_libraries(archive, names, core_api)
         available = {lib.machine_name for lib in libraries}
         if main_library not in available:
             raise H5PRefused("missing-library", library=main_library)
@@ -274,13 +273,13 @@ def _check_h5p_json(package) -> tuple[str, str, str]:
     return title.strip()[:255], main_library, language[:10]
 
 
-def _check_libraries(archive, names: set[str], limits: Limits, core_api) -> list[Library]:
+def _check_libraries(archive, names: set[str], core_api) -> list[Library]:
     folders = sorted({name.split("/")[0] for name in names if "/" in name} - {"content"})
     problems = []  # every faulty library is reported, not only the first
     libraries = []
     for folder in folders:
         try:
-            libraries.append(_check_library(archive, folder, names, limits, core_api))
+            libraries.append(_check_library(archive, folder, names, core_api))
         except H5PRefused as refusal:
             problems.append(refusal)
     if len(problems) == 1:
@@ -290,15 +289,13 @@ def _check_libraries(archive, names: set[str], limits: Limits, core_api) -> list
     return libraries
 
 
-def _check_library(archive, folder: str, names: set[str], limits: Limits, core_api) -> Library:
+def _check_library(archive, folder: str, names: set[str], core_api) -> Library:
     match = LIBRARY_FOLDER.match(folder)
     if not match:
         raise H5PRefused("invalid-library-name", folder=folder)
     if f"{folder}/library.json" not in names:
         raise H5PRefused("missing-library-json", folder=folder)
-    data = _read_json(
-        archive, f"{folder}/library.json", limits, "invalid-library-json", folder=folder
-    )
+    data = _read_json(archive, f"{folder}/library.json", "invalid-library-json", folder=folder)
     try:
         if not isinstance(data, dict):
             raise ValueError
@@ -353,7 +350,7 @@ def _check_library(archive, folder: str, names: set[str], limits: Limits, core_a
                 continue
             if not LANGUAGE_FILE.match(language_file):
                 raise H5PRefused("invalid-language-file", folder=folder, file=name)
-            _read_json(archive, name, limits, "invalid-language-file-json", folder=folder)
+            _read_json(archive, name, "invalid-language-file-json", folder=folder)
     return Library(machine_name, major, minor, patch, title.strip()[:255], runnable, folder)
 
 

@@ -179,16 +179,23 @@ def _sha256(source) -> tuple[str, int]:
 
 
 def h5p_package_import(
-    *, source, filename: str, activity: H5PActivity | None = None, title: str = "", user=None
+    *,
+    source,
+    filename: str,
+    activity: H5PActivity | None = None,
+    title: str = "",
+    user=None,
+    manifest=None,
 ) -> H5PPackageVersion:
     """Check, extract and record a package: a new activity, or a new version of ``activity``
-    (the older versions and their files stay, for the attempts that played them).
+    (the older versions and their files stay, for the attempts that played them). A caller
+    that has run ``package_inspect`` on this very file already passes its ``manifest``.
 
     The package is extracted into a fresh folder first; the database rows are written only
     once every file is in place, and a failure removes the folder, so a refusal leaves
     nothing behind.
     """
-    manifest = package_inspect(source)
+    manifest = manifest or package_inspect(source)
     folder = uuid.uuid4()
     destination = content_root() / str(folder)
     try:
