@@ -1,9 +1,15 @@
+import hashlib
 from urllib.parse import urlsplit
 
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.middleware import PolicyParts
 from django.conf import settings
+from django.core.cache import cache
 from django.http.request import split_domain_port
+from django.utils.cache import get_max_age
+from wagtail.models import Site
+
+from courses.caching import cached, pages_version
 
 # The H5P content origin runs its authors' scripts inside our frame: they may use inline
 # script and eval (many H5P libraries do), and media from the web (YouTube in interactive
@@ -74,3 +80,84 @@ class H5PContentOriginMiddleware:
         response = self.get_response(request)
         response.cookies.clear()
         return response
+
+
+PAGE_CACHE_SECONDS = 300
+
+
+class AnonymousPageCacheMiddleware:
+    """Whole pages for visitors who are not signed in, answered from the cache before the
+    session, authentication or Wagtail's routing run: a hit costs no query.
+
+    A page is stored only when it was served through ``cache_for_audience`` (the portal's and
+    the courses' pages) and declared public there, it is a 200 that sets no cookie, and the
+    request was a GET that carried no cookie and no query string; it is served to GETs
+    without a session or a message waiting. The address decides
+    the language (unprefixed is Vietnamese), so it is the key. Publishing, moving or
+    withdrawing any page starts a new ``pages_version``, so a change shows at once; anything
+    else (the headline figure) is at most ``max-age`` old, as browsers were already told.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = self._key(request)
+        if key is not None:
+            response = cache.get(key)
+            if response is not None:
+                response["X-Cache"] = "hit"
+                return response
+        response = self.get_response(request)
+        if key is not None and not request.COOKIES and self._public(response):
+            cache.set(key, response, min(get_max_age(response), PAGE_CACHE_SECONDS))
+        return response
+
+    @staticmethod
+    def _key(request) -> str | None:
+        if (
+            request.method != "GET"
+            or request.META.get("QUERY_STRING")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or "messages" in request.COOKIES
+            or getattr(request, "h5p_content_origin", False)
+        ):
+            return None
+        address = hashlib.sha256(f"{request.get_host()}{request.path}".encode()).hexdigest()
+        return f"page:{pages_version()}:{address}"
+
+    @staticmethod
+    def _public(response) -> bool:
+        control = response.get("Cache-Control", "")
+        return (
+            getattr(response, "anonymous_page", False)
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "public" in control
+            and "private" not in control
+            and "no-store" not in control
+            and (get_max_age(response) or 0) > 0
+        )
+
+
+class CachedSiteMiddleware:
+    """Wagtail looks up the site, and loads its home page, for every page it serves: two
+    queries whose answer changes only when a site or a page does. They are read from the
+    cache (``courses.caching``) and handed to Wagtail where it keeps them for the request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD") and not getattr(request, "h5p_content_origin", False):
+            request._wagtail_site = cached(f"site:{request.get_host()}", lambda: _site(request))
+        return self.get_response(request)
+
+
+def _site(request):
+    site = Site._find_for_request(request)
+    if site is not None:
+        site.root_page = site.root_page.specific  # loaded once, kept with the site
+    return site

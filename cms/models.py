@@ -17,10 +17,12 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
 from wagtail.search import index
 
+from courses.caching import CachedViewRestrictions, cached
+
 from .blocks import ARTICLE_BLOCKS
 
 
-class HomePage(Page):
+class HomePage(CachedViewRestrictions, Page):
     """The front page of a site: the campaign's promise and where to start."""
 
     lead = models.CharField(_("lead"), max_length=300, blank=True)
@@ -68,7 +70,8 @@ class HomePage(Page):
         return context
 
     def route(self, request, path_components):
-        """Find a page anywhere below in two queries instead of two per level.
+        """Find a page anywhere below in two queries instead of two per level, and then in
+        none until a page changes (``courses.caching``).
 
         Wagtail walks the tree one level at a time (a lookup and a ``.specific`` per level, so
         ten queries for a lesson). A page's ``url_path`` already names the whole path, so it
@@ -79,19 +82,24 @@ class HomePage(Page):
         """
         if path_components and not _has_routable_page_types():
             url_path = f"{self.url_path}{'/'.join(path_components)}/"
-            found = (
-                Page.objects.filter(slug=path_components[-1], url_path=url_path)
-                .filter(locale_id=self.locale_id)
-                .only("id", "content_type_id")
-                .first()
-            )
-            if found is not None:
-                model = found.specific_class
-                queryset = getattr(model, "routing_queryset", model.objects.all)()
-                page = queryset.filter(pk=found.pk).first()
-                if page is not None:
-                    return page.route(request, [])
+            page = cached(f"route:{self.locale_id}:{url_path}", lambda: self._find(url_path))
+            if page is not None:
+                return page.route(request, [])
         return super().route(request, path_components)
+
+    def _find(self, url_path: str) -> Page | None:
+        """The page at ``url_path``, as its own type; kept until a page changes."""
+        found = (
+            Page.objects.filter(slug=url_path.rstrip("/").rsplit("/", 1)[-1], url_path=url_path)
+            .filter(locale_id=self.locale_id)
+            .only("id", "content_type_id")
+            .first()
+        )
+        if found is None:
+            return None
+        model = found.specific_class
+        queryset = getattr(model, "routing_queryset", model.objects.all)()
+        return queryset.filter(pk=found.pk).first()
 
 
 @functools.cache
@@ -215,7 +223,7 @@ class MediaItem(index.Indexed, models.Model):
             raise ValidationError(errors)
 
 
-class SectionPage(Page):
+class SectionPage(CachedViewRestrictions, Page):
     """A section ("chuyên trang, chuyên mục") of an agency or commune. Its editors and
     approvers are groups of its own, with a moderation workflow (``services.section_create``)."""
 
@@ -262,7 +270,7 @@ class ArticleTag(TaggedItemBase):
     )
 
 
-class ArticlePage(Page):
+class ArticlePage(CachedViewRestrictions, Page):
     """News about Resolution 57 and digital transformation, written by a section's editors,
     published through its approvers, and re-posted by grassroots systems from the feeds."""
 

@@ -7,16 +7,24 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self):
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from wagtail.models import Page, PageViewRestriction, Site, get_page_models
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
-        from .models import CourseIndexPage, CoursePage, LessonPage
-        from .selectors import catalogue_changed
+        from accounts.signals import memberships_changed
 
-        def forget_catalogue(sender, **kwargs):
-            catalogue_changed()
+        from .caching import pages_changed
 
-        for model in (CourseIndexPage, CoursePage, LessonPage):
+        # Every page type, since post_delete names the concrete model.
+        for model in {Page, *get_page_models()}:
             for signal in (page_published, page_unpublished, post_delete):
-                signal.connect(forget_catalogue, sender=model, weak=False)
-        post_page_move.connect(forget_catalogue, weak=False)
+                signal.connect(pages_changed, sender=model, dispatch_uid=f"pages-{model}")
+        post_page_move.connect(pages_changed, dispatch_uid="pages-moved")
+        for model in (PageViewRestriction, Site):
+            post_save.connect(pages_changed, sender=model, dispatch_uid=f"pages-save-{model}")
+            post_delete.connect(pages_changed, sender=model, dispatch_uid=f"pages-del-{model}")
+        m2m_changed.connect(
+            pages_changed, sender=PageViewRestriction.groups.through, dispatch_uid="pages-groups"
+        )
+        # Mandated courses are kept with the paths of their units, which a move changes.
+        memberships_changed.connect(pages_changed, dispatch_uid="pages-units-moved")

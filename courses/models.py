@@ -24,6 +24,7 @@ from accounts.models import Membership
 from assessments.models import Level
 
 from .blocks import LESSON_BLOCKS
+from .caching import CachedViewRestrictions
 
 
 def fold(text: str) -> str:
@@ -64,7 +65,7 @@ class CoursePageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(CachedViewRestrictions, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -82,7 +83,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(CachedViewRestrictions, Page):
     class Enrolment(models.TextChoices):
         OPEN = "open", _("Open: anyone signed in can enrol")
         ASSIGNMENT = "assignment", _("By assignment only (a teacher or HR officer enrols)")
@@ -206,7 +207,7 @@ class CoursePage(Page):
         return context
 
 
-class LessonPage(Page):
+class LessonPage(CachedViewRestrictions, Page):
     body = StreamField(LESSON_BLOCKS, blank=True, verbose_name=_("content"))
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=10)
     required = models.BooleanField(

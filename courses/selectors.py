@@ -1,7 +1,6 @@
 """Reads of the catalogue. Every function here runs a fixed number of queries."""
 
 import hashlib
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import reduce
@@ -15,27 +14,42 @@ from accounts.models import Membership
 from assessments.models import Competence
 from assessments.selectors import competence_choices
 
+from .caching import TTL, cached, pages_version
 from .models import CourseIndexPage, CoursePage, LessonPage, TargetGroup, fold
 
 
 def lessons_of(courses: Iterable[CoursePage], *, done_by=None) -> dict[int, list[LessonPage]]:
-    """Live lessons of each course, in the editor's order, in one query.
+    """Live lessons of each course, in the editor's order: one query for the courses not in
+    the cache, then none until a page changes.
 
-    With ``done_by`` (a user), each lesson carries ``done``: whether that person completed it
-    (``learning`` passes its progress subquery in, so this app need not know the model).
+    With ``done_by`` (a function from lesson ids to the ids completed, which ``learning``
+    passes in so that this app need not know its model), each lesson carries ``done``.
     """
     courses = list(courses)
     if not courses:
         return {}
-    by_path = {course.path: course.pk for course in courses}
-    step = CoursePage.steplen
-    condition = reduce(or_, (Q(path__startswith=c.path, depth=c.depth + 1) for c in courses))
-    lessons = LessonPage.objects.live().filter(condition).order_by("path")
+    version = pages_version()
+    keys = {course.pk: f"pages:{version}:lessons:{course.path}" for course in courses}
+    result: dict[int, list[LessonPage]] = {}
+    found = cache.get_many(list(keys.values()))
+    for course in courses:
+        if keys[course.pk] in found:
+            result[course.pk] = found[keys[course.pk]]
+    missing = [course for course in courses if course.pk not in result]
+    if missing:
+        by_path = {course.path: course.pk for course in missing}
+        step = CoursePage.steplen
+        condition = reduce(or_, (Q(path__startswith=c.path, depth=c.depth + 1) for c in missing))
+        fresh: dict[int, list[LessonPage]] = {course.pk: [] for course in missing}
+        for lesson in LessonPage.objects.live().filter(condition).order_by("path"):
+            fresh[by_path[lesson.path[:-step]]].append(lesson)
+        cache.set_many({keys[pk]: lessons for pk, lessons in fresh.items()}, TTL)
+        result.update(fresh)
     if done_by is not None:
-        lessons = lessons.annotate(done=done_by)
-    result: dict[int, list[LessonPage]] = {course.pk: [] for course in courses}
-    for lesson in lessons:
-        result[by_path[lesson.path[:-step]]].append(lesson)
+        done = done_by([lesson.pk for lessons in result.values() for lesson in lessons])
+        for lessons in result.values():
+            for lesson in lessons:
+                lesson.done = lesson.pk in done
     return result
 
 
@@ -57,13 +71,7 @@ class Catalogue:
     filtered: bool = False
 
 
-CATALOGUE_VERSION_KEY = "courses:catalogue-version"
 CATALOGUE_TTL = 600
-
-
-def catalogue_changed() -> None:
-    """Forget every cached catalogue (called when a course or lesson is published or removed)."""
-    cache.set(CATALOGUE_VERSION_KEY, time.time_ns(), None)
 
 
 def catalogue(*, index_page: CourseIndexPage, params: Mapping[str, str]) -> Catalogue:
@@ -76,7 +84,7 @@ def catalogue(*, index_page: CourseIndexPage, params: Mapping[str, str]) -> Cata
     target_group = (params.get("doi-tuong") or "").strip()[:32]
     competence = (params.get("nang-luc") or "").strip()[:16]
     query = (params.get("q") or "").strip()[:100]
-    version = cache.get_or_set(CATALOGUE_VERSION_KEY, time.time_ns, None)
+    version = pages_version()
     fingerprint = hashlib.sha256(f"{target_group}|{competence}|{fold(query)}".encode()).hexdigest()
     key = f"courses:catalogue:{version}:{index_page.pk}:{get_language()}:{fingerprint[:32]}"
     result = cache.get(key)
@@ -136,8 +144,10 @@ def _catalogue(
 
 
 def course_of(lesson: LessonPage) -> CoursePage | None:
-    """The published course a lesson sits in, in one query (``get_parent().specific`` takes two)."""
-    return CoursePage.objects.live().filter(path=lesson.path[: -LessonPage.steplen]).first()
+    """The published course a lesson sits in: one query (``get_parent().specific`` takes two),
+    then none until a page changes."""
+    path = lesson.path[: -LessonPage.steplen]
+    return cached(f"course-of:{path}", CoursePage.objects.live().filter(path=path).first)
 
 
 def rule_lessons(course: CoursePage, *, keep: Iterable[int] = ()) -> list[int]:

@@ -22,6 +22,7 @@ from django_ratelimit.core import is_ratelimited
 from assessments import services as assessment
 from assessments.h5p.xapi import MAX_BYTES
 from assessments.models import H5PActivity, H5PGrade
+from courses.caching import cached
 from courses.models import LessonPage
 from courses.selectors import course_of
 
@@ -89,7 +90,8 @@ def _not_signed_in() -> JsonResponse:
 def _place(request, lesson_id: int, activity_id: int):
     """(lesson, course, activity, refusal): the lesson and activity if this learner may use
     them here, else why not."""
-    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    # Every statement asks: the lesson is read from the cache until a page changes.
+    lesson = cached(f"lesson:{lesson_id}", LessonPage.objects.live().filter(pk=lesson_id).first)
     activity = H5PActivity.objects.filter(pk=activity_id).first()
     course = course_of(lesson) if lesson is not None else None
     if (

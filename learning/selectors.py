@@ -3,8 +3,9 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Subquery
 
+from courses.caching import cached
 from courses.models import CoursePage, LessonPage
 from courses.selectors import lessons_of
 
@@ -76,8 +77,13 @@ class CourseState:
 
 
 def _done(user):
-    """Per lesson, whether ``user`` completed it: folded into the lessons query."""
-    return Exists(LessonProgress.objects.filter(user=user, lesson_id=OuterRef("pk")))
+    """Which of these lessons ``user`` completed, in one query."""
+
+    def done(lesson_ids: list[int]) -> set[int]:
+        completed = LessonProgress.objects.filter(user=user, lesson_id__in=lesson_ids)
+        return set(completed.values_list("lesson_id", flat=True))
+
+    return done
 
 
 def _lesson_states(
@@ -159,22 +165,25 @@ def dashboard(*, user) -> Dashboard:
     org_paths = list(user.memberships.values_list("organisation__path", flat=True))
     mandated = []
     if org_paths:
-        candidates = (
-            CoursePage.objects.live()
-            .filter(enrolment=CoursePage.Enrolment.MANDATED)
-            .exclude(pk__in=enrolled_ids | completed_ids)
-            .prefetch_related("mandates__organisation")
-        )
         mandated = [
             course
-            for course in candidates
-            if any(
-                path.startswith(mandate.organisation.path)
-                for mandate in course.mandates.all()
-                for path in org_paths
-            )
+            for course, paths in cached("mandated-courses", _mandated_courses)
+            if course.pk not in enrolled_ids | completed_ids
+            and any(path.startswith(unit) for unit in paths for path in org_paths)
         ]
     return Dashboard(in_progress=in_progress, completed=completions, mandated=mandated)
+
+
+def _mandated_courses() -> list[tuple[CoursePage, list[str]]]:
+    """Live courses mandated by agencies, with the paths of the units they are mandated for
+    (kept until a page changes or a unit moves)."""
+    courses = (
+        CoursePage.objects.live()
+        .filter(enrolment=CoursePage.Enrolment.MANDATED)
+        .prefetch_related("mandates__organisation")
+        .order_by("path")
+    )
+    return [(course, [m.organisation.path for m in course.mandates.all()]) for course in courses]
 
 
 def certifies_on_completion(course: CoursePage) -> bool:

@@ -30,6 +30,7 @@ def cache_for_audience(request, response):
     anonymous = not request.user.is_authenticated
     if anonymous and not len(messages.get_messages(request)):
         patch_cache_control(response, public=True, max_age=ANONYMOUS_MAX_AGE)
+        response.anonymous_page = True  # the server's page cache may keep it (cms.middleware)
     else:
         add_never_cache_headers(response)
         patch_cache_control(response, private=True)

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "cms.middleware.H5PContentOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Public pages for visitors not signed in, before anything reads a session.
+    "cms.middleware.AnonymousPageCacheMiddleware",
+    "cms.middleware.CachedSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
