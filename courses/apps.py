@@ -12,6 +12,7 @@ class CoursesConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from accounts.signals import memberships_changed
+        from assessments.models import H5PActivity
 
         from .caching import pages_changed
 
@@ -20,7 +21,7 @@ class CoursesConfig(AppConfig):
             for signal in (page_published, page_unpublished, post_delete):
                 signal.connect(pages_changed, sender=model, dispatch_uid=f"pages-{model}")
         post_page_move.connect(pages_changed, dispatch_uid="pages-moved")
-        for model in (PageViewRestriction, Site):
+        for model in (PageViewRestriction, Site, H5PActivity):
             post_save.connect(pages_changed, sender=model, dispatch_uid=f"pages-save-{model}")
             post_delete.connect(pages_changed, sender=model, dispatch_uid=f"pages-del-{model}")
         m2m_changed.connect(

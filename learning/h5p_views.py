@@ -90,9 +90,10 @@ def _not_signed_in() -> JsonResponse:
 def _place(request, lesson_id: int, activity_id: int):
     """(lesson, course, activity, refusal): the lesson and activity if this learner may use
     them here, else why not."""
-    # Every statement asks: the lesson is read from the cache until a page changes.
+    # Every statement asks: the lesson and the activity are read from the cache until a page
+    # or an activity changes.
     lesson = cached(f"lesson:{lesson_id}", LessonPage.objects.live().filter(pk=lesson_id).first)
-    activity = H5PActivity.objects.filter(pk=activity_id).first()
+    activity = cached(f"h5p:{activity_id}", H5PActivity.objects.filter(pk=activity_id).first)
     course = course_of(lesson) if lesson is not None else None
     if (
         course is None
