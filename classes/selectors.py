@@ -238,6 +238,8 @@ def student_assignments(*, user, now: datetime | None = None) -> list[StudentAss
     classroom_ids = list(
         ClassMember.objects.filter(user=user).values_list("classroom_id", flat=True)
     )
+    if not classroom_ids:  # most learners: nothing more to ask
+        return []
     assignments = [a for a in _assignments(classroom_ids) if _assigned(a, user)]
     progress = _progress([user], assignments)
     return [StudentAssignment(a, _cell(user, a, progress, now)) for a in assignments]
