@@ -22,7 +22,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
@@ -359,6 +359,7 @@ def _rebuild(standards: list[Standard], qualifications: bool) -> None:
     if qualifications:
         for standard in standards:
             qualifications_rebuild(standard=standard)
+        _statistics_refresh()
     organisations = _active(Organisation.objects.all())
     depth = max((o.depth for o in organisations), default=0)
     for level in range(1, depth + 1):
@@ -367,6 +368,18 @@ def _rebuild(standards: list[Standard], qualifications: bool) -> None:
         for standard in standards:
             figures, months = _count(scoped, standard, level * Organisation.steplen)
             _write(at_level, standard, figures, months)
+
+
+def _statistics_refresh() -> None:
+    """Let PostgreSQL's planner see the qualifications just written. The counts below look
+    each person's qualification up; planned on statistics taken before a first rebuild (a
+    few rows), that lookup became a scan per person, and one query of the recount of a
+    million people was still running after six minutes (the whole recount takes about
+    two). Outside a transaction (the nightly task), the rows are committed and ANALYZE
+    samples them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE reports_qualification")
 
 
 LOCK_SECONDS = 10 * 60  # renewed at every batch and every level written
