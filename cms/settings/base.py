@@ -125,7 +125,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache.RedisCache",
             "LOCATION": redis_url_for(REDIS_URL, env.int("REDIS_CACHE_DB", default=1)),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="hvs"),
         }
