@@ -9,7 +9,7 @@ from django.http.request import split_domain_port
 from django.utils.cache import get_max_age
 from wagtail.models import Site
 
-from courses.caching import cached, pages_version
+from courses.caching import cached, one_version, pages_version
 
 # The H5P content origin runs its authors' scripts inside our frame: they may use inline
 # script and eval (many H5P libraries do), and media from the web (YouTube in interactive
@@ -83,6 +83,18 @@ class H5PContentOriginMiddleware:
 
 
 PAGE_CACHE_SECONDS = 300
+
+
+class OnePagesVersionMiddleware:
+    """Every cached page read of a request builds its key on the same pages version, read
+    from the cache once (``courses.caching.one_version``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with one_version():
+            return self.get_response(request)
 
 
 class AnonymousPageCacheMiddleware:

@@ -4,9 +4,14 @@ Publishing, withdrawing, moving or deleting a page, changing who may see one, sa
 activity or moving a unit starts a new version, so every key built on ``pages_version()`` is
 forgotten at once (they expire on their own soon after). The portal (``cms``) builds its
 anonymous page cache on the same version.
+
+A request reads the version once (``one_version``, around every request in ``cms``'s
+middleware): a lesson page asked Redis for it five times.
 """
 
+import threading
 import time
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from wagtail.models import PageViewRestriction
@@ -16,22 +21,80 @@ TTL = 600
 MISSING = "∅"  # cached for "there is none", since the cache cannot hold None
 
 
+_request = threading.local()  # gunicorn's sync workers: one request per thread at a time
+
+
 def pages_version() -> int:
-    return cache.get_or_set(PAGES_VERSION, time.time_ns, None)
+    version = getattr(_request, "version", None)
+    if version is None:
+        version = cache.get_or_set(PAGES_VERSION, time.time_ns, None)
+        if getattr(_request, "open", False):
+            _request.version = version
+    return version
 
 
 def pages_changed(**_kwargs) -> None:
+    _request.version = None
     cache.set(PAGES_VERSION, time.time_ns(), None)
+
+
+@contextmanager
+def one_version():
+    """Within the block the pages version is read from the cache once (and again after a
+    change made inside it)."""
+    _request.open, _request.version = True, None
+    try:
+        yield
+    finally:
+        _request.open, _request.version = False, None
+
+
+def cached_many(names: dict, load, timeout: int = TTL) -> dict:
+    """Values by id, kept until a page changes. ``names``: {id: key name}; ``load(ids)``
+    returns {id: value} for the ids not found (an id it leaves out is kept as none).
+
+    Two levels: this process's memory, then the shared cache. A key holds the pages version,
+    so what a process keeps can never be out of date, only forgotten; only the version is
+    asked of Redis on every request. The process keeps the objects themselves (unpickling
+    a lesson page for every request cost more than the rest of the lookup): whoever reads
+    them must not change them, and ``lessons_of`` hands out copies where it marks lessons
+    done.
+    """
+    version = pages_version()
+    keys = {id_: f"pages:{version}:{name}" for id_, name in names.items()}
+    found = {key: _local[key] for key in keys.values() if key in _local}
+    wanted = [key for key in keys.values() if key not in found]
+    if wanted:
+        shared = cache.get_many(wanted)
+        _keep(shared)
+        found.update(shared)
+    missing = [id_ for id_, key in keys.items() if key not in found]
+    if missing:
+        fresh = load(missing)
+        values = {keys[id_]: fresh.get(id_, MISSING) for id_ in missing}
+        cache.set_many(values, timeout)
+        _keep(values)
+        found.update(values)
+    return {id_: found[key] for id_, key in keys.items() if not _missing(found[key])}
+
+
+_local: dict = {}
+LOCAL_ENTRIES = 5000
+
+
+def _keep(values: dict) -> None:
+    if len(_local) + len(values) > LOCAL_ENTRIES:
+        _local.clear()  # keys of older versions are never asked again; start afresh
+    _local.update(values)
+
+
+def _missing(value) -> bool:
+    return isinstance(value, str) and value == MISSING
 
 
 def cached(key: str, compute, timeout: int = TTL):
     """``compute()``, kept under ``key`` until a page changes (``None`` is kept too)."""
-    key = f"pages:{pages_version()}:{key}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, MISSING if value is None else value, timeout)
-    return None if value == MISSING else value
+    return cached_many({0: key}, lambda _ids: {0: compute()}, timeout).get(0)
 
 
 class CachedViewRestrictions:

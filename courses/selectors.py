@@ -1,5 +1,6 @@
 """Reads of the catalogue. Every function here runs a fixed number of queries."""
 
+import copy
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from accounts.models import Membership
 from assessments.models import Competence
 from assessments.selectors import competence_choices
 
-from .caching import TTL, cached, pages_version
+from .caching import cached, cached_many, pages_version
 from .models import CourseIndexPage, CoursePage, LessonPage, TargetGroup, fold
 
 
@@ -28,29 +29,30 @@ def lessons_of(courses: Iterable[CoursePage], *, done_by=None) -> dict[int, list
     courses = list(courses)
     if not courses:
         return {}
-    version = pages_version()
-    keys = {course.pk: f"pages:{version}:lessons:{course.path}" for course in courses}
-    result: dict[int, list[LessonPage]] = {}
-    found = cache.get_many(list(keys.values()))
-    for course in courses:
-        if keys[course.pk] in found:
-            result[course.pk] = found[keys[course.pk]]
-    missing = [course for course in courses if course.pk not in result]
-    if missing:
-        by_path = {course.path: course.pk for course in missing}
+
+    def load(paths: list[str]) -> dict[str, list[LessonPage]]:
         step = CoursePage.steplen
-        condition = reduce(or_, (Q(path__startswith=c.path, depth=c.depth + 1) for c in missing))
-        fresh: dict[int, list[LessonPage]] = {course.pk: [] for course in missing}
+        children = (Q(path__startswith=path, depth=len(path) // step + 1) for path in paths)
+        condition = reduce(or_, children)
+        fresh: dict[str, list[LessonPage]] = {path: [] for path in paths}
         for lesson in LessonPage.objects.live().filter(condition).order_by("path"):
-            fresh[by_path[lesson.path[:-step]]].append(lesson)
-        cache.set_many({keys[pk]: lessons for pk, lessons in fresh.items()}, TTL)
-        result.update(fresh)
-    if done_by is not None:
+            fresh[lesson.path[:-step]].append(lesson)
+        return fresh
+
+    by_path = cached_many({course.path: f"lessons:{course.path}" for course in courses}, load)
+    result = {course.pk: by_path.get(course.path, []) for course in courses}
+    if done_by is not None:  # on copies: the cached lessons are shared (``cached_many``)
         done = done_by([lesson.pk for lessons in result.values() for lesson in lessons])
-        for lessons in result.values():
-            for lesson in lessons:
-                lesson.done = lesson.pk in done
+        result = {
+            pk: [_marked(lesson, done) for lesson in lessons] for pk, lessons in result.items()
+        }
     return result
+
+
+def _marked(lesson: LessonPage, done: set[int]) -> LessonPage:
+    lesson = copy.copy(lesson)
+    lesson.done = lesson.pk in done
+    return lesson
 
 
 @dataclass
@@ -140,6 +142,16 @@ def _catalogue(
         competence=competence,
         query=query,
         filtered=bool(target_group or competence or query),
+    )
+
+
+def live_courses(ids: Iterable[int]) -> dict[int, CoursePage]:
+    """The published ones among these courses, by id: one query for those not in the cache,
+    then none until a page changes (a learner's dashboard asks on every visit)."""
+    ids = {pk for pk in ids if pk is not None}
+    return cached_many(
+        {pk: f"course:{pk}" for pk in ids},
+        lambda missing: CoursePage.objects.live().in_bulk(missing),
     )
 
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "cms.middleware.H5PContentOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "cms.middleware.OnePagesVersionMiddleware",
     # Public pages for visitors not signed in, before anything reads a session.
     "cms.middleware.AnonymousPageCacheMiddleware",
     "cms.middleware.CachedSiteMiddleware",

@@ -1,7 +1,7 @@
 from django import template
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from courses.caching import cached
 from courses.models import CourseIndexPage
 
 register = template.Library()
@@ -20,13 +20,10 @@ def duration(minutes: int | None) -> str:
 
 @register.simple_tag(takes_context=True)
 def catalogue_url(context) -> str:
-    """The catalogue's address for the menu, looked up once every few minutes, not per page."""
-    path = cache.get("courses:catalogue-path")
-    if path is None:
-        index = CourseIndexPage.objects.live().first()
-        path = index.get_url(context.get("request")) if index else ""
-        cache.set("courses:catalogue-path", path, 300)
-    return path
+    """The catalogue's address for the menu: its page is looked up once until a page changes."""
+    request = context.get("request")
+    index = cached("catalogue", CourseIndexPage.objects.live().first)
+    return index.get_url(request) if index else ""
 
 
 @register.filter

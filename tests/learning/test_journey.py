@@ -411,3 +411,22 @@ def test_lesson_pages_are_never_cached(client, course, learner):
     response = client.get(lessons[0].url)
     assert "private" in response["Cache-Control"]
     assert "no-store" in response["Cache-Control"]
+
+
+def test_one_learners_progress_never_shows_on_anothers_pages(client, course, learner):
+    course, lessons = course
+    # Lessons are kept in each server process and shared by every request (issue 9): the
+    # done marks are one learner's, never the next visitor's.
+    other = UserFactory(username="tranthibinh")
+    for who in (learner, other):
+        client.force_login(who)
+        enrol(client, course)
+    client.force_login(learner)
+    complete(client, lessons[0])
+    assert "is-done" in client.get(course.url).content.decode()
+    assert 'value="0"' not in client.get("/hoc-tap/khoa-hoc-cua-toi/").content.decode()
+    client.force_login(other)
+    assert "is-done" not in client.get(course.url).content.decode()
+    assert 'value="0"' in client.get("/hoc-tap/khoa-hoc-cua-toi/").content.decode()
+    client.logout()
+    assert "is-done" not in client.get(course.url).content.decode()
