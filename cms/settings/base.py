@@ -190,7 +190,7 @@ AUTH_USER_MODEL = "accounts.User"
 # domain, which must not change with the Host header (a port would reset the count).
 SITE_ID = 1
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.CachedModelBackend",  # Django's, reading the signed-in user from cache
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

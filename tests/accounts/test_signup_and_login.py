@@ -124,3 +124,20 @@ def test_confirmation_email_names_the_platform_not_the_server(client, on_commit)
         client.post("/accounts/signup/", SIGNUP)
     assert "Bình dân học vụ số" in mail.outbox[0].body
     assert "testserver" not in mail.outbox[0].subject
+
+
+def test_a_deactivated_account_is_signed_out_at_its_next_page(client, learner):
+    # The signed-in user is read from the cache (issue 9); saving the user forgets it.
+    login(client, "nguyenvanan")
+    assert client.get("/accounts/profile/").status_code == 200
+    learner.is_active = False
+    learner.save()
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+def test_a_new_password_signs_out_the_sessions_that_used_the_old_one(client, learner):
+    login(client, "nguyenvanan")
+    assert client.get("/accounts/profile/").status_code == 200
+    learner.set_password("Mat-Khau-Moi-2026")
+    learner.save()
+    assert client.get("/accounts/profile/").status_code == 302
