@@ -1,13 +1,50 @@
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 
 from . import grading, rendering
 from .models import Attempt, AttemptAnswer, Competence, Question, Quiz, QuizGrade
+
+QUESTIONS_VERSION = "assessments:questions:version"
+QUESTIONS_TTL = 600
+
+
+def questions_changed(**_kwargs) -> None:
+    """Forget every cached question: now, and again when the transaction commits (a request
+    that read the old rows in between would otherwise keep them under the new version)."""
+
+    def bump():
+        cache.set(QUESTIONS_VERSION, time.time_ns(), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def questions_of(ids) -> dict[int, Question]:
+    """These questions with their answers, pairs and files, by id: one set of queries for
+    those not in the cache, then none until a question changes. A quiz start burst draws the
+    same questions for everyone; starting and opening an attempt read them here."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    version = cache.get_or_set(QUESTIONS_VERSION, time.time_ns, None)
+    keys = {pk: f"assessments:question:{version}:{pk}" for pk in ids}
+    found = cache.get_many(list(keys.values()))
+    result = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = ids - set(result)
+    if missing:
+        fresh = Question.objects.prefetch_related("answers", "pairs", "files__image").in_bulk(
+            missing
+        )
+        cache.set_many({keys[pk]: question for pk, question in fresh.items()}, QUESTIONS_TTL)
+        result.update(fresh)
+    return result
 
 
 def current_competences() -> QuerySet[Competence]:
@@ -118,8 +155,9 @@ def review_rules(attempt: Attempt, grade: QuizGrade | None, closed: int, any_ope
 
 def attempt_sheet(attempt: Attempt, *, now=None) -> Sheet:
     """What the attempt page shows. While the attempt is open it holds the questions, the
-    choices in this attempt's order and the learner's saved responses, and nothing that gives
-    an answer away: no answer ids, no credit, no feedback. In four queries."""
+        choices in this attempt's order and the learner's saved responses, and nothing that gives
+        an answer away: no answer ids, no credit, no feedback. In one query while the questions
+    are in the cache (``questions_of``), four when they are not."""
     now = now or timezone.now()
     grade = None
     closed, any_open = 0, attempt.is_open
@@ -131,13 +169,12 @@ def attempt_sheet(attempt: Attempt, *, now=None) -> Sheet:
         closed = sum(1 for state in states if state != Attempt.State.IN_PROGRESS)
         any_open = closed < len(states)
     show_feedback, show_answers = review_rules(attempt, grade, closed, any_open)
-    answers = attempt.answers.select_related("question").prefetch_related(
-        "question__answers", "question__pairs", "question__files__image"
-    )
+    answers = list(attempt.answers.all())
+    questions = questions_of(answer.question_id for answer in answers)
     slots = []
     number = 0
     for answer in answers:
-        question = answer.question
+        question = questions[answer.question_id]
         files = {item.name: item.image.file.url for item in question.files.all()}
         numbered = question.qtype != Question.Type.DESCRIPTION
         number += numbered

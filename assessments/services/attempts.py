@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from .. import grading
 from ..models import Attempt, AttemptAnswer, Question, QuestionCategory, Quiz, QuizGrade
+from ..selectors import questions_of
 from ..signals import attempt_graded
 
 logger = logging.getLogger(__name__)
@@ -99,9 +100,7 @@ def attempt_start(
         drawn = _draw(quiz, rng)
         if not drawn:
             raise AttemptError(_("This quiz has no questions yet. Please tell your teacher."))
-        questions = Question.objects.prefetch_related("answers", "pairs").in_bulk(
-            [pk for pk, _mark in drawn]
-        )
+        questions = questions_of(pk for pk, _mark in drawn)
         number = (
             Attempt.objects.filter(user=user, quiz=quiz).aggregate(top=Max("number"))["top"] or 0
         ) + 1
@@ -148,14 +147,27 @@ def _lock(attempt: Attempt) -> Attempt:
     )
 
 
-def _store(attempt: Attempt, responses: dict[int, object], now: datetime) -> int:
-    answers = list(attempt.answers.filter(slot__in=list(responses)).select_related("question"))
+def _with_questions(answers) -> list[AttemptAnswer]:
+    """The answers, each with its question (answers and pairs loaded) from the cache."""
+    answers = list(answers)
+    questions = questions_of(answer.question_id for answer in answers)
     for answer in answers:
-        answer.response = grading.clean_response(
-            answer.question, answer.layout, responses[answer.slot]
-        )
-        answer.saved_at = now
-    AttemptAnswer.objects.bulk_update(answers, ["response", "saved_at"])
+        answer.question = questions[answer.question_id]
+    return answers
+
+
+def _store(attempt: Attempt, responses: dict[int, object], now: datetime) -> int:
+    """Writes only the answers that changed (``saved_at``: when each last changed): an autosave
+    sends the whole form, and usually one answer in it is new."""
+    answers = _with_questions(attempt.answers.filter(slot__in=list(responses)))
+    changed = []
+    for answer in answers:
+        response = grading.clean_response(answer.question, answer.layout, responses[answer.slot])
+        if response != answer.response or answer.saved_at is None:
+            answer.response, answer.saved_at = response, now
+            changed.append(answer)
+    if changed:
+        AttemptAnswer.objects.bulk_update(changed, ["response", "saved_at"])
     return len(answers)
 
 
@@ -196,11 +208,7 @@ def attempt_submit(
 
 
 def _finish(attempt: Attempt, *, now: datetime, by_timer: bool) -> Attempt:
-    answers = list(
-        attempt.answers.select_related("question").prefetch_related(
-            "question__answers", "question__pairs"
-        )
-    )
+    answers = _with_questions(attempt.answers.all())
     for answer in answers:
         outcome = grading.grade(answer.question, answer.layout, answer.response)
         answer.fraction = outcome.fraction
