@@ -57,8 +57,10 @@ messages: install
 	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=.venv-badges --ignore=node_modules --ignore=locale-thirdparty --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.venv-badges --ignore=node_modules
 
+# Issue 9: the province under gunicorn, beside the floor and wagtail-lms (needs PostgreSQL,
+# Redis and wrk; about 25 minutes, or 10 with --keep). RESULTS.md is written by --results.
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/province.py $(BENCH_ARGS)
 
 bench-certificates: install
 	$(PY) bench/certificates.py
@@ -67,4 +69,4 @@ bench-coverage: install
 	$(PY) bench/coverage.py
 
 clean:
-	rm -rf $(VENV) .venv-badges node_modules db.sqlite3 staticfiles
+	rm -rf $(VENV) .venv-badges .venv-wagtail-lms node_modules db.sqlite3 staticfiles

@@ -72,16 +72,21 @@ def _step(n: int) -> str:
     return digits.rjust(4, "0")
 
 
-def organisations_load(total: int) -> dict:
-    """The tree with correct materialised paths, written in one bulk insert."""
+def organisations_load(total: int, root=None) -> dict:
+    """The tree with correct materialised paths, written in one bulk insert; under ``root``
+    (the demo's province) when given, else under a new one."""
     from accounts.models import Organisation
 
     K = Organisation.Kind
     rows: list[Organisation] = []
-    root = Organisation(
-        path=_step(1), depth=1, numchild=0, code="NA", name="UBND tỉnh Nghệ An", kind=K.PROVINCE
-    )
-    rows.append(root)
+    existing = root is not None
+    if root is None:
+        root = Organisation(
+            path=_step(1), depth=1, numchild=0, code="NA", name="UBND tỉnh Nghệ An", kind=K.PROVINCE
+        )
+        rows.append(root)
+    else:
+        total -= Organisation.objects.count()  # the whole tree holds ``total`` units
     departments, communes, units, divisions = [], [], [], []
 
     def child(parent, code, name, kind):
@@ -115,6 +120,8 @@ def organisations_load(total: int) -> dict:
         )
         u += 1
     Organisation.objects.bulk_create(rows, batch_size=2000)
+    if existing:
+        Organisation.objects.filter(pk=root.pk).update(numchild=root.numchild)
     ids = dict(Organisation.objects.values_list("code", "id"))
     return {
         "root": ids["NA"],
