@@ -7,8 +7,16 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.images import get_image_model
+
         from learning.signals import course_completed
 
         from .handlers import on_course_completed
+        from .models import CertificateTemplate, IssuingBody
+        from .selectors import templates_changed
 
         course_completed.connect(on_course_completed, dispatch_uid="certificates-issue")
+        for model in (CertificateTemplate, IssuingBody, get_image_model()):
+            for signal in (post_save, post_delete):
+                signal.connect(templates_changed, sender=model, dispatch_uid=f"templates-{model}")

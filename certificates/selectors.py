@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from time import time_ns
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -14,17 +17,56 @@ from learning.models import CourseCompletion
 
 from .models import Certificate, CertificateExport, CertificateTemplate, CourseCertification
 
+TEMPLATES_VERSION = "certificates:templates:version"
+TEMPLATES_TTL = 600
+NONE = "∅"  # kept for "no template", since the cache cannot hold None
+
+
+def templates_changed(**_kwargs) -> None:
+    """Forget every cached template: now, and again when the transaction commits (a reader
+    in between would otherwise keep the old row under the new version)."""
+
+    def bump():
+        cache.set(TEMPLATES_VERSION, time_ns(), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _cached_template(name: str, find) -> CertificateTemplate | None:
+    version = cache.get_or_set(TEMPLATES_VERSION, time_ns, None)
+    key = f"certificates:template:{version}:{name}"
+    found = cache.get(key)
+    if found is None:
+        found = find() or NONE
+        cache.set(key, found, TEMPLATES_TTL)
+    return None if isinstance(found, str) else found
+
+
+def _templates() -> QuerySet[CertificateTemplate]:
+    return CertificateTemplate.objects.select_related(
+        "issuing_body", "signature_image", "background_image"
+    )
+
 
 def template_for(course: CoursePage | None) -> CertificateTemplate | None:
-    """The course's own active template, else the active default one."""
-    templates = CertificateTemplate.objects.filter(active=True).select_related(
-        "issuing_body", "signature_image", "background_image", "course"
-    )
-    if course is not None:
-        own = templates.filter(course=course).first()
-        if own is not None:
-            return own
-    return templates.filter(course__isnull=True).first()
+    """The course's own active template, else the active default one. Kept in the cache
+    until a template, an issuing body or an image changes: every certificate issued asks."""
+
+    def find():
+        templates = _templates().filter(active=True)
+        own = templates.filter(course=course).first() if course is not None else None
+        return own or templates.filter(course__isnull=True).first()
+
+    return _cached_template(f"course:{course.pk if course else 0}", find)
+
+
+def template_of(certificate: Certificate) -> CertificateTemplate | None:
+    """The template a certificate was issued with (else its course's), from the cache."""
+    if certificate.template_id is None:
+        return template_for(certificate.course)
+    pk = certificate.template_id
+    return _cached_template(f"id:{pk}", _templates().filter(pk=pk).first)
 
 
 def issues_for(certification: CourseCertification | None, completion: CourseCompletion) -> bool:

@@ -246,7 +246,7 @@ def _needs_drawing(certificate: Certificate) -> bool:
 def _draw(certificate: Certificate) -> bool:
     """Render the PDF of the current version and store it (the row is saved by the caller).
     False if no template applies."""
-    template = certificate.template or selectors.template_for(certificate.course)
+    template = selectors.template_of(certificate)
     if template is None:
         return False
     data = pdf.render(content_for(certificate, template))

@@ -213,3 +213,21 @@ def test_disarming_stops_issuing(armed_course, learner, on_commit):
     with on_commit():
         complete(learner, page, lessons)
     assert not Certificate.objects.exists()
+
+
+def test_a_new_signatory_is_printed_on_the_next_certificate_at_once(
+    armed_course, learner, template, on_commit
+):
+    # Templates are kept in the cache while certificates are issued (issue 9); saving one
+    # must show on the very next certificate.
+    page, lessons = armed_course
+    first, _created = services.certificate_issue(
+        user=UserFactory(username="le.van.hai"), course=page
+    )
+    assert "Trần Minh Đức" in pdf_text(first.pdf.read())
+    template.signatory_name = "Phạm Thị Hồng"
+    template.save()
+    with on_commit():
+        complete(learner, page, lessons)
+    text = pdf_text(Certificate.objects.get(user=learner, course=page).pdf.read())
+    assert "Phạm Thị Hồng" in text and "Trần Minh Đức" not in text
