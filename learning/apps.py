@@ -13,7 +13,8 @@ class LearningConfig(AppConfig):
         from assessments.signals import attempt_graded, h5p_graded
         from courses.models import CoursePage, LessonPage
 
-        from . import handlers
+        from . import handlers, selectors
+        from .models import Enrolment
 
         page_published.connect(handlers.page_published, sender=CoursePage)
         page_published.connect(handlers.page_published, sender=LessonPage)
@@ -21,3 +22,4 @@ class LearningConfig(AppConfig):
         post_page_move.connect(handlers.page_moved)
         attempt_graded.connect(handlers.attempt_graded)
         h5p_graded.connect(handlers.h5p_graded)
+        post_delete.connect(selectors.enrolment_deleted, sender=Enrolment)

@@ -27,7 +27,7 @@ from courses.models import LessonPage
 from courses.selectors import course_of
 
 from . import selectors
-from .models import CourseCompletion, Enrolment, LessonProgress
+from .models import CourseCompletion, LessonProgress
 from .views import _visible
 
 
@@ -102,7 +102,7 @@ def _place(request, lesson_id: int, activity_id: int):
         or not _visible(request, lesson)
     ):
         return lesson, course, activity, "not-in-lesson"
-    if not Enrolment.objects.filter(user=request.user, course=course).exists():
+    if not selectors.is_enrolled(user=request.user, course=course):
         return lesson, course, activity, "not-enrolled"
     return lesson, course, activity, None
 

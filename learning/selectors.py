@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import Subquery
 
 from courses.caching import cached
@@ -74,6 +75,29 @@ class CourseState:
     @property
     def next_lesson(self) -> LessonState | None:
         return self._neighbour(+1)
+
+
+ENROLLED_TTL = 300
+
+
+def _enrolled_key(user_id, course_id) -> str:
+    return f"learning:enrolled:{user_id}:{course_id}"
+
+
+def is_enrolled(*, user, course: CoursePage) -> bool:
+    """Whether ``user`` is enrolled in ``course``: asked for every H5P statement, so a yes is
+    kept for five minutes (forgotten if the enrolment is deleted; a no is never kept)."""
+    key = _enrolled_key(user.pk, course.pk)
+    if cache.get(key):
+        return True
+    enrolled = Enrolment.objects.filter(user=user, course=course).exists()
+    if enrolled:
+        cache.set(key, True, ENROLLED_TTL)
+    return enrolled
+
+
+def enrolment_deleted(sender, instance, **_kwargs) -> None:
+    cache.delete(_enrolled_key(instance.user_id, instance.course_id))
 
 
 def _done(user):

@@ -456,24 +456,31 @@ def h5p_statement_record(
         return reject("above-maximum", attempt)
     now = timezone.now()
     statement_id = reading.statement_id or uuid.uuid4()
-    try:
-        with transaction.atomic():
-            stored = H5PStatement.objects.create(
-                user=user,
-                activity=activity,
-                attempt=attempt,
-                context_id=context_id,
-                statement_id=statement_id,
-                verb=reading.verb[:60],
-                payload=_stored(statement, user=user, statement_id=statement_id, now=now),
-                accepted=True,
-                counted=counts,
-            )
-    except IntegrityError:
-        # The same id, sent at the same moment for another attempt: the constraint let the
-        # other one in, and this one is the re-send.
-        current = h5p_attempt_open(user=user, activity=activity, context_id=context_id)
-        return Outcome(accepted=True, duplicate=True, attempt=current)
+
+    def store() -> H5PStatement:
+        return H5PStatement.objects.create(
+            user=user,
+            activity=activity,
+            attempt=attempt,
+            context_id=context_id,
+            statement_id=statement_id,
+            verb=reading.verb[:60],
+            payload=_stored(statement, user=user, statement_id=statement_id, now=now),
+            accepted=True,
+            counted=counts,
+        )
+
+    if reading.statement_id is None:
+        stored = store()  # an id of our own: nothing to collide with, no savepoint needed
+    else:
+        try:
+            with transaction.atomic():
+                stored = store()
+        except IntegrityError:
+            # The same id, sent at the same moment for another attempt: the constraint let
+            # the other one in, and this one is the re-send.
+            current = h5p_attempt_open(user=user, activity=activity, context_id=context_id)
+            return Outcome(accepted=True, duplicate=True, attempt=current)
     if not counts:
         return Outcome(accepted=True, attempt=attempt)
     raw = Decimal(str(reading.raw)).quantize(CENT)
