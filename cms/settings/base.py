@@ -139,6 +139,11 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
 # Wagtail looks image renditions up here before the database: a page of course cards then
 # costs no query per image.
+# The site menu, rendered once per variant in each process (``base.html``).
+CACHES["chrome"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "chrome",
+}
 CACHES["renditions"] = {**CACHES["default"], "KEY_PREFIX": "hvs-renditions", "TIMEOUT": 86400}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

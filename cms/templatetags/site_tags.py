@@ -4,6 +4,8 @@ from django import template
 from django.conf import settings
 from django.utils.translation import get_language, get_language_from_path, get_language_info
 
+from courses.caching import pages_version
+
 register = template.Library()
 
 
@@ -30,6 +32,16 @@ def language_links(context) -> list[dict]:
         }
         for code, _name in settings.LANGUAGES
     ]
+
+
+@register.simple_tag(takes_context=True)
+def menu_key(context) -> str:
+    """Everything the site menu depends on, so that each process renders each variant once
+    (``{% cache ... using="chrome" %}`` in ``base.html``): the language, signed in or not,
+    the administration link, and the pages version (the catalogue's address)."""
+    user = context["request"].user
+    admin = user.is_staff and user.has_perm("wagtailadmin.access_admin")
+    return f"{get_language()}:{int(user.is_authenticated)}:{int(admin)}:{pages_version()}"
 
 
 @register.simple_tag
