@@ -8,6 +8,7 @@ import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
+from celery.signals import worker_process_init
 from django.db import OperationalError, transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -43,3 +44,12 @@ class OnCommitTask(DjangoTask):
 app = Celery("cms", task_cls=OnCommitTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _yield_to_web(**_kwargs) -> None:
+    """Worker processes run at a lower CPU priority (``WORKER_NICENESS``, 10 by default), so
+    that on a host shared with gunicorn a wave of background work (the certificates, emails
+    and recounts of a quiz burst's completions) waits for learners' requests instead of
+    slowing them down. Work queued is never lost by this, only done a little later."""
+    os.nice(int(os.environ.get("WORKER_NICENESS", "10")))
