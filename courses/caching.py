@@ -61,8 +61,12 @@ def cached_many(names: dict, load, timeout: int = TTL) -> dict:
     done.
     """
     version = pages_version()
+    if _local.get(VERSION) != version:
+        _local.clear()  # only the current version's values are ever asked for again
+        _local[VERSION] = version
     keys = {id_: f"pages:{version}:{name}" for id_, name in names.items()}
-    found = {key: _local[key] for key in keys.values() if key in _local}
+    found = {key: _local.get(key, _ABSENT) for key in keys.values()}
+    found = {key: value for key, value in found.items() if value is not _ABSENT}
     wanted = [key for key in keys.values() if key not in found]
     if wanted:
         shared = cache.get_many(wanted)
@@ -78,13 +82,15 @@ def cached_many(names: dict, load, timeout: int = TTL) -> dict:
     return {id_: found[key] for id_, key in keys.items() if not _missing(found[key])}
 
 
-_local: dict = {}
+_local: dict = {}  # this process's copy of the current version's values
+_ABSENT = object()
+VERSION = "version"
 LOCAL_ENTRIES = 5000
 
 
 def _keep(values: dict) -> None:
     if len(_local) + len(values) > LOCAL_ENTRIES:
-        _local.clear()  # keys of older versions are never asked again; start afresh
+        _local.clear()  # a bound on memory; the shared cache still has them
     _local.update(values)
 
 
