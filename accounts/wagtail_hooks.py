@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -9,6 +10,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
+from .backends import user_changed
 from .models import Organisation
 from .permissions import can
 
@@ -79,3 +81,13 @@ def register_organisation_tree_menu_item():
     return OrganisationTreeMenuItem(
         _("Organisation tree"), reverse("accounts_admin:tree"), icon_name="site", order=290
     )
+
+
+@hooks.register("after_bulk_action")
+def forget_cached_users(request, action_type, objects, action_class_instance):
+    """Wagtail's bulk actions on users (set active state, assign role) change them with
+    ``QuerySet.update``, which sends no ``post_save``: the cached signed-in users are
+    forgotten here, so a deactivation takes effect at the user's next page."""
+    for obj in objects:
+        if isinstance(obj, get_user_model()):
+            user_changed(sender=type(obj), instance=obj)

@@ -5,6 +5,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import Client
 
 from accounts.models import User
 from tests.conftest import login
@@ -140,4 +141,21 @@ def test_a_new_password_signs_out_the_sessions_that_used_the_old_one(client, lea
     assert client.get("/accounts/profile/").status_code == 200
     learner.set_password("Mat-Khau-Moi-2026")
     learner.save()
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+def test_deactivated_from_the_admins_bulk_action_is_signed_out_at_the_next_page(
+    client, learner, superuser
+):
+    # Wagtail's bulk action changes users with QuerySet.update (no post_save).
+    login(client, "nguyenvanan")
+    assert client.get("/accounts/profile/").status_code == 200
+    admin = Client()
+    admin.force_login(superuser)
+    response = admin.post(
+        f"/admin/bulk/accounts/user/set_active_state/?id={learner.pk}", {"mark_as_active": "False"}
+    )
+    assert response.status_code == 302
+    learner.refresh_from_db()
+    assert not learner.is_active
     assert client.get("/accounts/profile/").status_code == 302
