@@ -8,11 +8,13 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
+        from wagtail.documents import get_document_model
+        from wagtail.images import get_image_model
         from wagtail.models import Page, PageViewRestriction, Site, get_page_models
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from accounts.signals import memberships_changed
-        from assessments.models import H5PActivity
+        from assessments.models import H5PActivity, Quiz
 
         from .caching import pages_changed
 
@@ -21,7 +23,10 @@ class CoursesConfig(AppConfig):
             for signal in (page_published, page_unpublished, post_delete):
                 signal.connect(pages_changed, sender=model, dispatch_uid=f"pages-{model}")
         post_page_move.connect(pages_changed, dispatch_uid="pages-moved")
-        for model in (PageViewRestriction, Site, H5PActivity):
+        # And what a kept page carries with it: the quizzes, activities, images and documents
+        # of its body and cover.
+        kept = (Quiz, H5PActivity, get_image_model(), get_document_model())
+        for model in (PageViewRestriction, Site, *kept):
             post_save.connect(pages_changed, sender=model, dispatch_uid=f"pages-save-{model}")
             post_delete.connect(pages_changed, sender=model, dispatch_uid=f"pages-del-{model}")
         m2m_changed.connect(

@@ -14,6 +14,7 @@ import time
 from contextlib import contextmanager
 
 from django.core.cache import cache
+from django.db import transaction
 from wagtail.models import PageViewRestriction
 
 PAGES_VERSION = "pages:version"
@@ -34,8 +35,15 @@ def pages_version() -> int:
 
 
 def pages_changed(**_kwargs) -> None:
-    _request.version = None
-    cache.set(PAGES_VERSION, time.time_ns(), None)
+    """A new version now, and again when the transaction commits: a request that read the
+    old rows in between would otherwise keep them under the new version."""
+
+    def bump():
+        _request.version = None
+        cache.set(PAGES_VERSION, time.time_ns(), None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 @contextmanager
@@ -65,19 +73,20 @@ def cached_many(names: dict, load, timeout: int = TTL) -> dict:
         _local.clear()  # only the current version's values are ever asked for again
         _local[VERSION] = version
     keys = {id_: f"pages:{version}:{name}" for id_, name in names.items()}
-    found = {key: _local.get(key, _ABSENT) for key in keys.values()}
-    found = {key: value for key, value in found.items() if value is not _ABSENT}
+    now = time.monotonic()
+    kept = {key: _local.get(key, _ABSENT) for key in keys.values()}
+    found = {key: pair[1] for key, pair in kept.items() if pair is not _ABSENT and pair[0] > now}
     wanted = [key for key in keys.values() if key not in found]
     if wanted:
         shared = cache.get_many(wanted)
-        _keep(shared)
+        _keep(shared, timeout)
         found.update(shared)
     missing = [id_ for id_, key in keys.items() if key not in found]
     if missing:
         fresh = load(missing)
         values = {keys[id_]: fresh.get(id_, MISSING) for id_ in missing}
         cache.set_many(values, timeout)
-        _keep(values)
+        _keep(values, timeout)
         found.update(values)
     return {id_: found[key] for id_, key in keys.items() if not _missing(found[key])}
 
@@ -88,10 +97,15 @@ VERSION = "version"
 LOCAL_ENTRIES = 5000
 
 
-def _keep(values: dict) -> None:
+def _keep(values: dict, timeout: int) -> None:
+    """Kept as long as in the shared cache at most: objects loaded later through a kept
+    page (a quiz in a lesson's body) are then re-read at least that often."""
     if len(_local) + len(values) > LOCAL_ENTRIES:
+        version = _local.get(VERSION)
         _local.clear()  # a bound on memory; the shared cache still has them
-    _local.update(values)
+        _local[VERSION] = version
+    deadline = time.monotonic() + timeout
+    _local.update({key: (deadline, value) for key, value in values.items()})
 
 
 def _missing(value) -> bool:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Subquery
 
 from courses.caching import cached
@@ -97,7 +98,9 @@ def is_enrolled(*, user, course: CoursePage) -> bool:
 
 
 def enrolment_deleted(sender, instance, **_kwargs) -> None:
-    cache.delete(_enrolled_key(instance.user_id, instance.course_id))
+    key = _enrolled_key(instance.user_id, instance.course_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))  # a statement in between re-cached it
 
 
 def _done(user):

@@ -384,3 +384,13 @@ def test_an_autosave_changing_one_answer_keeps_the_others(client, setup, learner
     attempt.refresh_from_db()
     assert 0 < attempt.percent < 100  # three right, the changed one wrong
     assert "Bạn đã đạt với 75%" in done.content.decode()
+
+
+def test_a_quiz_changed_by_its_teacher_shows_at_once_on_the_lesson(client, setup, learner):
+    # Lesson pages are kept in each process with the quizzes of their body (issue 9).
+    _course, lesson, quiz = setup
+    client.force_login(learner)
+    assert "Điểm đạt: 75%" in client.get(lesson.url).content.decode()
+    quiz.pass_mark = Decimal(50)
+    quiz.save()
+    assert "Điểm đạt: 50%" in client.get(lesson.url).content.decode()
