@@ -1,9 +1,9 @@
 """What page reads may keep in the cache until any page changes: one version for the tree.
 
-Publishing, withdrawing, moving or deleting a page, changing who may see one, saving an H5P
-activity or moving a unit starts a new version, so every key built on ``pages_version()`` is
-forgotten at once (they expire on their own soon after). The portal (``cms``) builds its
-anonymous page cache on the same version.
+Publishing, withdrawing, moving or deleting a page, changing who may see one, saving a quiz,
+an H5P activity, an image or a document, or moving a unit starts a new version, so every key
+built on ``pages_version()`` is forgotten at once (they expire on their own soon after).
+The portal (``cms``) builds its anonymous page cache on the same version.
 
 A request reads the version once (``one_version``, around every request in ``cms``'s
 middleware): a lesson page asked Redis for it five times.
