@@ -1,12 +1,9 @@
 """Who may enrol where, and whose learning records a person may see."""
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from courses.models import CoursePage
-
-from .models import Enrolment
 
 
 def enrol_refusal(user, course: CoursePage) -> str | None:
@@ -28,10 +25,3 @@ def can(user, action: str, obj=None) -> bool:
     if action == "enrol":
         return enrol_refusal(user, obj) is None
     return False
-
-
-def enrolments_visible_to(user) -> QuerySet[Enrolment]:
-    """A learner sees only their own records (teachers and HR get scoped views later)."""
-    if not user.is_authenticated:
-        return Enrolment.objects.none()
-    return Enrolment.objects.filter(user=user)

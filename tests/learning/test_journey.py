@@ -1,5 +1,7 @@
 """A learner's path: enrol, study in order, complete, and see it on the dashboard."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
@@ -364,6 +366,29 @@ def test_dashboard_shows_progress_resume_and_completed_courses(client, course, l
     assert "Khóa đã xong" in completed
     assert f"hoàn thành ngày {timezone.localdate():%d/%m/%Y}" in completed
     assert "no-store" in response["Cache-Control"]
+
+
+def test_the_dashboard_lists_the_latest_course_first(client, course, learner):
+    page, _lessons = course
+    later, _ = course_tree(title="Khóa đăng ký sau", slug="dang-ky-sau", lessons=("Một",))
+    done_first, done_first_lessons = course_tree(title="Xong trước", slug="xong-truoc")
+    done_last, done_last_lessons = course_tree(title="Xong sau", slug="xong-sau")
+    client.force_login(learner)
+    for each in (later, page, done_first, done_last):
+        enrol(client, each)
+    for lesson in done_first_lessons + done_last_lessons:
+        complete(client, lesson)
+    now = timezone.now()
+    Enrolment.objects.filter(user=learner, course=page).update(enrolled_at=now - timedelta(days=3))
+    CourseCompletion.objects.filter(user=learner, course=done_first).update(
+        completed_at=now - timedelta(days=40)
+    )
+    html = client.get("/hoc-tap/khoa-hoc-cua-toi/").content.decode()
+    in_progress, completed = html.split("Khóa học đã hoàn thành")
+    assert in_progress.index("Khóa đăng ký sau") < in_progress.index("Kỹ năng số cơ bản")
+    assert completed.index("Xong sau") < completed.index("Xong trước")
+    old = timezone.localdate(now - timedelta(days=40))
+    assert f"hoàn thành ngày {old:%d/%m/%Y}" in completed
 
 
 def test_nobody_sees_another_persons_progress(client, course, learner):

@@ -1,0 +1,131 @@
+"""CPU per request of the signed-in pages, in one process, on the province ``make bench`` left.
+
+    .venv/bin/python bench/profile_pages.py [--requests N] [--profile lesson|dashboard|xapi]
+
+Runs after ``make bench`` (which keeps its database): each page is asked ``N`` times through
+Django's whole middleware stack (the test client's handler, as gunicorn's worker calls it),
+by a different learner each time, and the CPU time per request is printed with the queries
+and cache calls it made. ``--profile`` prints where one page spends it (cProfile). Steadier
+than requests per second on a shared machine, so a change to a hot path can be judged in a
+minute; ``make bench`` remains the measure.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from province import BASIC, environment, session_for  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--learners", type=int, default=200)
+    parser.add_argument("--profile", choices=["floor", "lesson", "dashboard", "xapi"])
+    args = parser.parse_args()
+    os.environ.update(environment())
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from assessments.models import H5PActivity
+    from assessments.services import h5p_attempt_open
+    from courses.models import CoursePage, LessonPage
+
+    course = CoursePage.objects.get(slug=BASIC)
+    lessons = list(LessonPage.objects.child_of(course).live().order_by("path"))
+    h5p_lesson = next(lesson for lesson in lessons if lesson.h5p_ids)
+    activity = H5PActivity.objects.get(pk=h5p_lesson.h5p_ids[0])
+    xapi = f"/hoc-tap/bai-hoc/{h5p_lesson.pk}/h5p/{activity.pk}/xapi/"
+    learners = []
+    for user in User.objects.filter(username__startswith="hv").order_by("pk")[: args.learners]:
+        attempt = h5p_attempt_open(user=user, activity=activity, context_id=h5p_lesson.pk)
+        learners.append((*session_for(user), attempt.pk))
+    clients = []
+    for session, csrf, attempt in learners:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies[settings.SESSION_COOKIE_NAME] = session
+        client.cookies[settings.CSRF_COOKIE_NAME] = csrf
+        clients.append((client, csrf, attempt))
+    counter = iter(range(10**9))
+    if os.environ.get("GC_FREEZE"):
+        import gc
+
+        gc.freeze()
+    if os.environ.get("GC_OFF"):
+        import gc
+
+        gc.disable()
+
+    def statement(csrf, attempt):
+        n = next(counter)
+        body = (
+            '{"attempt":%d,"statement":{"actor":{"name":"Học viên","mbox":"mailto:hv@bench.vn",'
+            '"objectType":"Agent"},"verb":{"id":"http://adlnet.gov/expapi/verbs/answered",'
+            '"display":{"en-US":"answered"}},"object":{"id":"%s?subContentId=p-%d",'
+            '"objectType":"Activity","definition":{"interactionType":"true-false",'
+            '"correctResponsesPattern":["true"]}},"context":{"contextActivities":{"parent":'
+            '[{"id":"%s","objectType":"Activity"}]}},"result":{"score":{"min":0,"max":1,'
+            '"raw":1,"scaled":1},"success":true,"completion":true,"response":"true",'
+            '"duration":"PT3.2S"}}}'
+        ) % (attempt, activity.iri(), n, activity.iri())
+        return body.encode()
+
+    pages = {
+        "floor": lambda c, csrf, a: c.get("/san/"),
+        "lesson": lambda c, csrf, a: c.get(lessons[0].url),
+        "dashboard": lambda c, csrf, a: c.get("/hoc-tap/khoa-hoc-cua-toi/"),
+        "xapi": lambda c, csrf, a: c.post(
+            xapi, statement(csrf, a), content_type="application/json", HTTP_X_CSRFTOKEN=csrf
+        ),
+    }
+    for name, ask in pages.items():
+        if args.profile and name != args.profile:
+            continue
+        for client, csrf, attempt in clients:  # warm: every learner's session and user
+            response = ask(client, csrf, attempt)
+            assert response.status_code == 200, (name, response.status_code)
+        profiler = cProfile.Profile() if args.profile else None
+        rounds, done = [], 0
+        with CaptureQueriesContext(connection) as queries:
+            if profiler:
+                profiler.enable()
+            while done < args.requests:  # in rounds: the best is the least disturbed
+                started = time.process_time()
+                for _ in range(50):
+                    client, csrf, attempt = clients[done % len(clients)]
+                    ask(client, csrf, attempt)
+                    done += 1
+                rounds.append((time.process_time() - started) / 50)
+            if profiler:
+                profiler.disable()
+        rounds.sort()
+        print(
+            f"{name:10} {rounds[0] * 1000:6.2f} ms CPU per request at best, "
+            f"{rounds[len(rounds) // 2] * 1000:6.2f} median, "
+            f"{len(queries) / done:.1f} queries"
+        )
+        if os.environ.get("PROF_SQL"):
+            for query in queries.captured_queries[:8]:
+                print("   ", query["sql"][:300])
+        if profiler:
+            stats = pstats.Stats(profiler).sort_stats("cumulative")
+            stats.print_stats(os.environ.get("PROF_FILTER", ""), 60)
+            stats.sort_stats("tottime").print_stats(40)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
