@@ -28,7 +28,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--learners", type=int, default=200)
-    parser.add_argument("--profile", choices=["floor", "lesson", "dashboard", "xapi"])
+    parser.add_argument("--profile", choices=["floor", "lesson", "dashboard", "coverage", "xapi"])
     args = parser.parse_args()
     os.environ.update(environment())
     import django
@@ -59,6 +59,8 @@ def main() -> int:
         client.cookies[settings.SESSION_COOKIE_NAME] = session
         client.cookies[settings.CSRF_COOKIE_NAME] = csrf
         clients.append((client, csrf, attempt))
+    admin = Client(HTTP_HOST="127.0.0.1")
+    admin.force_login(User.objects.get(username="tinh.demo"))
     counter = iter(range(10**9))
     if os.environ.get("GC_FREEZE"):
         import gc
@@ -87,6 +89,7 @@ def main() -> int:
         "floor": lambda c, csrf, a: c.get("/san/"),
         "lesson": lambda c, csrf, a: c.get(lessons[0].url),
         "dashboard": lambda c, csrf, a: c.get("/hoc-tap/khoa-hoc-cua-toi/"),
+        "coverage": lambda c, csrf, a: admin.get("/bao-cao/don-vi/NA/?nhom=civil_servant"),
         "xapi": lambda c, csrf, a: c.post(
             xapi, statement(csrf, a), content_type="application/json", HTTP_X_CSRFTOKEN=csrf
         ),

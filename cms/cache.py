@@ -4,6 +4,11 @@ Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every 
 and redis-py fills each new client's table of about 170 reply handlers: a lesson page asks
 the cache a dozen times, and those tables were a third of its time. A client is safe to
 share between threads (connections come from the pool), so one per pool is kept.
+
+``incr`` is one round trip instead of two (``EXISTS`` then ``INCR``), and atomic: between
+Django's two calls the key could expire, and ``INCR`` would then create it without a
+timeout, so a rate-limit counter (``django-ratelimit`` counts every H5P statement this way)
+would never be reset and its learner would stay refused.
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -21,6 +26,18 @@ class _Client(RedisCacheClient):
         if client is None:
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def incr(self, key, delta):
+        found = self.get_client(key, write=True).eval(_INCR_IF_EXISTS, 1, key, delta)
+        if found is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return found
+
+
+_INCR_IF_EXISTS = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end
+return nil
+"""
 
 
 class RedisCache(DjangoRedisCache):

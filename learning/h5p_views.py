@@ -22,7 +22,7 @@ from django_ratelimit.core import is_ratelimited
 from assessments import services as assessment
 from assessments.h5p.xapi import MAX_BYTES
 from assessments.models import H5PActivity, H5PGrade
-from courses.caching import cached
+from courses.caching import cached_many
 from courses.models import LessonPage
 from courses.selectors import course_of
 
@@ -90,10 +90,20 @@ def _not_signed_in() -> JsonResponse:
 def _place(request, lesson_id: int, activity_id: int):
     """(lesson, course, activity, refusal): the lesson and activity if this learner may use
     them here, else why not."""
-    # Every statement asks: the lesson and the activity are read from the cache until a page
-    # or an activity changes.
-    lesson = cached(f"lesson:{lesson_id}", LessonPage.objects.live().filter(pk=lesson_id).first)
-    activity = cached(f"h5p:{activity_id}", H5PActivity.objects.filter(pk=activity_id).first)
+
+    # Every statement asks: the lesson and the activity are read from the cache (in one
+    # lookup) until a page or an activity changes.
+    def load(missing) -> dict:
+        found = {}
+        if "lesson" in missing:
+            found["lesson"] = LessonPage.objects.live().filter(pk=lesson_id).first()
+        if "activity" in missing:
+            found["activity"] = H5PActivity.objects.filter(pk=activity_id).first()
+        return {name: value for name, value in found.items() if value is not None}
+
+    names = {"lesson": f"lesson:{lesson_id}", "activity": f"h5p:{activity_id}"}
+    kept = cached_many(names, load)
+    lesson, activity = kept.get("lesson"), kept.get("activity")
     course = course_of(lesson) if lesson is not None else None
     if (
         course is None

@@ -137,24 +137,31 @@ def children_of(organisation: Organisation) -> list[Organisation]:
 
 def _population(organisations: list[Organisation], group: str, year: int) -> dict[int, int]:
     """The official figure for each organisation: the sum over its subtree, each commune's
-    latest figure up to ``year``."""
+    latest figure up to ``year``. One condition per subtree not inside another (a unit and
+    its children: one), and each figure added to its units by their path prefixes."""
     if not organisations or group == ALL_GROUPS:
         return {}
+    by_path = {o.path: o.pk for o in organisations}
+    lengths = sorted({len(path) for path in by_path})
+    outermost = [
+        path for path in by_path if not any(path[:n] in by_path for n in lengths if n < len(path))
+    ]
     condition = Q()
-    for o in organisations:
-        condition |= Q(organisation__path__startswith=o.path)
-    latest: dict[str, tuple[int, int]] = {}
-    for path, year_of, count in (
+    for path in outermost:
+        condition |= Q(organisation__path__startswith=path)
+    latest: dict[str, int] = {}
+    for path, count in (
         PopulationFigure.objects.filter(condition, target_group=group, year__lte=year)
-        .values_list("organisation__path", "year", "count")
+        .values_list("organisation__path", "count")
         .order_by("organisation__path", "year")
     ):
-        latest[path] = (year_of, count)
+        latest[path] = count  # the last year up to ``year`` wins
     totals: dict[int, int] = {}
-    for o in organisations:
-        total = [count for path, (_y, count) in latest.items() if path.startswith(o.path)]
-        if total:
-            totals[o.pk] = sum(total)
+    for path, count in latest.items():
+        for n in lengths:
+            pk = by_path.get(path[:n])
+            if pk is not None:
+                totals[pk] = totals.get(pk, 0) + count
     return totals
 
 
@@ -218,8 +225,10 @@ def coverage(
     children = children_of(organisation)
     ids = [organisation.pk] + [c.pk for c in children]
     counts = {
-        (row.organisation_id, row.target_group): row
-        for row in Coverage.objects.filter(standard=standard, organisation_id__in=ids)
+        (row[0], row[1]): row[2:]  # members, certified, updated_at: a row per unit and group
+        for row in Coverage.objects.filter(standard=standard, organisation_id__in=ids).values_list(
+            "organisation_id", "target_group", "members", "certified", "updated_at"
+        )
     }
     targets = {t.target_group: t for t in Target.objects.filter(standard=standard, year=year)}
     population_groups = {
@@ -231,7 +240,7 @@ def coverage(
 
     def figure_for(org: Organisation, group: str) -> Figure:
         row = counts.get((org.pk, group))
-        members, certified = (row.members, row.certified) if row else (0, 0)
+        members, certified = row[:2] if row else (0, 0)
         target = targets.get(group)
         population = populations.get(group, {}).get(org.pk)
         return Figure(
@@ -270,7 +279,7 @@ def coverage(
         "children": [
             {"organisation": child, "figure": figure_for(child, target_group)} for child in children
         ],
-        "updated_at": max((row.updated_at for row in counts.values()), default=None),
+        "updated_at": max((row[2] for row in counts.values()), default=None),
     }
 
 

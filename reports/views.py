@@ -2,13 +2,17 @@
 and the completion files. Every organisation is looked up through the scope policy, so
 another agency's code is a 404 whether typed, filtered or exported."""
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -79,9 +83,20 @@ def organisation(request, code: str):
             year=filters["year"],
             target_group=filters["target_group"],
         )
+        _unit_urls(context["report"]["children"])
     context["ancestors"] = _ancestors_in_scope(request.user, org)
     context["can_annual"] = permissions.can(request.user, "annual_report")
     return render(request, "reports/organisation.html", context)
+
+
+def _unit_urls(children: list[dict]) -> None:
+    """Each unit's address, reversed once for all: a province lists hundreds, and reversing
+    each was a tenth of the page's time."""
+    placeholder = "MA-DON-VI"
+    pattern = reverse("reports:organisation", args=[placeholder])
+    for child in children:
+        code = quote(child["organisation"].code, safe=RFC3986_SUBDELIMS + "/~:@")
+        child["url"] = pattern.replace(placeholder, code)
 
 
 def _ancestors_in_scope(user, org) -> list:

@@ -1,0 +1,30 @@
+"""The Redis cache backend's own behaviour (``cms.cache``), on the real Redis CI provides."""
+
+import pytest
+from django.core.cache import caches
+
+from cms.cache import RedisCache
+
+pytestmark = pytest.mark.skipif(
+    not isinstance(caches["default"], RedisCache),
+    reason="the cache is in local memory here; CI's second step runs these on Redis",
+)
+
+
+def test_a_counter_goes_up_and_still_expires():
+    cache = caches["default"]
+    cache.set("ratelimit-counter", 1, 60)
+    assert cache.incr("ratelimit-counter") == 2
+    assert cache.incr("ratelimit-counter", 3) == 5
+    assert cache.get("ratelimit-counter") == 5
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_key("ratelimit-counter")) <= 60
+
+
+def test_a_counter_that_expired_is_not_brought_back_without_a_timeout():
+    cache = caches["default"]
+    with pytest.raises(ValueError):
+        cache.incr("ratelimit-gone")
+    assert cache.get("ratelimit-gone") is None
+    client = cache._cache.get_client(write=True)
+    assert not client.exists(cache.make_key("ratelimit-gone"))
