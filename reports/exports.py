@@ -6,6 +6,7 @@ The rows are the same for the dashboard's download, the HR export page and
 """
 
 import csv
+import io
 import secrets
 import tempfile
 from collections.abc import Iterator
@@ -28,10 +29,6 @@ from .services import active_memberships
 PEOPLE = "people"
 UNITS = "units"
 XLSX_PROGRESS_EVERY = 1000
-
-
-def _date(value) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y") if value else ""
 
 
 def unit_header(standards: list[Standard]) -> list[str]:
@@ -128,24 +125,44 @@ def people_queryset(
 
 def people_rows(queryset: QuerySet, standards: list[Standard]) -> Iterator[list]:
     text_columns = 7
+    # Looked up once: per row, the active language and time zone were a third of the time.
+    labels = {code: str(label) for code, label in GROUP_LABELS.items()}
+    zone = timezone.get_current_timezone()
+
+    def day(value) -> str:
+        if not value:
+            return ""
+        local = value.astimezone(zone)
+        return f"{local.day:02d}/{local.month:02d}/{local.year}"
+
     for values in queryset.iterator(chunk_size=2000):
         row = [cell_text(v or "") for v in values[:5]]
-        row += [cell_text(values[5] or ""), str(GROUP_LABELS.get(values[6], values[6]))]
-        row += [_date(v) for v in values[text_columns:]]
+        row += [cell_text(values[5] or ""), labels.get(values[6], values[6])]
+        row += [day(v) for v in values[text_columns:]]
         yield row
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+CSV_ROWS_PER_CHUNK = 500
 
 
 def csv_stream(header: list[str], rows: Iterator[list]) -> Iterator[str]:
-    """CSV lines one at a time, after a UTF-8 byte-order mark so Excel reads the Vietnamese."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(row)
+    """The CSV after a UTF-8 byte-order mark, so Excel reads the Vietnamese: the header at
+    once (the download starts), then the rows in chunks of a few hundred (one write to the
+    network per row made a 100,000-row file a third slower)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    yield "\ufeff" + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for number, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if number % CSV_ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def workbook_write(

@@ -90,3 +90,29 @@ def test_unit_and_standard_names_are_defused_too(client, agency, province, stand
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[-1][:3] == ["NA.S1.P9", "'=1+1", "1"]
     assert all(not cell.startswith(("=", "+", "-", "@")) for cell in rows[0])
+
+
+def test_a_csv_longer_than_a_chunk_arrives_whole_and_the_command_counts_its_people(
+    client, agency, tmp_path, monkeypatch, capsys
+):
+    from django.utils import timezone
+
+    from reports import exports
+
+    monkeypatch.setattr(exports, "CSV_ROWS_PER_CHUNK", 2)  # three people: two chunks
+    client.force_login(agency)
+    response = client.get(reverse("reports:export_csv", args=["NA.S1", "ca-nhan"]))
+    raw = b"".join(response.streaming_content)
+    assert raw.count("\ufeff".encode()) == 1
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][0] == "Họ và tên" and sum(row[0] == "Họ và tên" for row in rows) == 1
+    names = sorted(row[0] for row in rows[1:])
+    assert names == sorted(["Trần Thị Hương", "Nguyễn Thị Ánh Tuyết", "'" + HOSTILE])
+    tuyet = next(row for row in rows if row[0] == "Nguyễn Thị Ánh Tuyết")
+    assert tuyet[7] == f"{timezone.localdate():%d/%m/%Y}"
+
+    csv_path = tmp_path / "na-s1.csv"
+    call_command("export_completion", "--organisation", "NA.S1", "--output", str(csv_path))
+    assert "3 dòng" in capsys.readouterr().out
+    written = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+    assert written == rows  # the same file, row for row

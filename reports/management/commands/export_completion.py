@@ -43,9 +43,15 @@ class Command(BaseCommand):
                 queryset = exports.people_queryset(org, standards)
                 header = exports.people_header(standards)
                 rows = exports.people_rows(queryset, standards)
-            count = -1
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                for line in exports.csv_stream(header, rows):
-                    handle.write(line)
+            count = 0
+
+            def counted(rows):
+                nonlocal count
+                for row in rows:
                     count += 1
+                    yield row
+
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                for chunk in exports.csv_stream(header, counted(rows)):
+                    handle.write(chunk)
         self.stdout.write(f"{path}: {count} dòng / rows")
