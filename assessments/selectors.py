@@ -29,22 +29,55 @@ def questions_changed(**_kwargs) -> None:
 def questions_of(ids) -> dict[int, Question]:
     """These questions with their answers, pairs and files, by id: one set of queries for
     those not in the cache, then none until a question changes. A quiz start burst draws the
-    same questions for everyone; starting and opening an attempt read them here."""
+    same questions for everyone; starting, opening, saving and submitting an attempt read
+    them here. Two levels, as ``courses.caching.cached_many``: this process's memory, then
+    the shared cache; the version is asked of the shared cache every time."""
     ids = set(ids)
     if not ids:
         return {}
     version = cache.get_or_set(QUESTIONS_VERSION, time.time_ns, None)
+    if _kept.get(VERSION) != version:
+        _kept.clear()  # only the current version's questions are ever asked for again
+        _kept[VERSION] = version
     keys = {pk: f"assessments:question:{version}:{pk}" for pk in ids}
-    found = cache.get_many(list(keys.values()))
-    result = {pk: found[key] for pk, key in keys.items() if key in found}
+    now = time.monotonic()
+    result = {}
+    for pk, key in keys.items():
+        deadline, question = _kept.get(key, (0, None))
+        if deadline > now:
+            result[pk] = question
+    wanted = [keys[pk] for pk in ids - set(result)]
+    if wanted:
+        found = cache.get_many(wanted)
+        result.update({pk: found[key] for pk, key in keys.items() if key in found})
+        _keep(found)
     missing = ids - set(result)
     if missing:
         fresh = Question.objects.prefetch_related("answers", "pairs", "files__image").in_bulk(
             missing
         )
-        cache.set_many({keys[pk]: question for pk, question in fresh.items()}, QUESTIONS_TTL)
+        values = {keys[pk]: question for pk, question in fresh.items()}
+        cache.set_many(values, QUESTIONS_TTL)
+        _keep(values)
         result.update(fresh)
     return result
+
+
+# This process's copy of the current version's questions: unpickling seven questions with
+# their answers for each autosave cost more than the save. Shared by the process's
+# requests, so nothing may change them; kept as long as in the shared cache at most.
+_kept: dict = {}
+VERSION = "version"
+KEPT_QUESTIONS = 5000
+
+
+def _keep(values: dict) -> None:
+    if len(_kept) + len(values) > KEPT_QUESTIONS:
+        version = _kept.get(VERSION)
+        _kept.clear()
+        _kept[VERSION] = version
+    deadline = time.monotonic() + QUESTIONS_TTL
+    _kept.update({key: (deadline, question) for key, question in values.items()})
 
 
 def current_competences() -> QuerySet[Competence]:

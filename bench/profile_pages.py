@@ -14,6 +14,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import re
 import sys
 import time
 from pathlib import Path
@@ -28,7 +29,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--learners", type=int, default=200)
-    parser.add_argument("--profile", choices=["floor", "lesson", "dashboard", "coverage", "xapi"])
+    parser.add_argument(
+        "--profile", choices=["floor", "lesson", "dashboard", "coverage", "xapi", "quiz"]
+    )
     args = parser.parse_args()
     os.environ.update(environment())
     import django
@@ -44,15 +47,26 @@ def main() -> int:
     from assessments.services import h5p_attempt_open
     from courses.models import CoursePage, LessonPage
 
+    from assessments.models import Attempt, Quiz, QuizGrade
+    from learning.models import CourseCompletion, LessonProgress
+
     course = CoursePage.objects.get(slug=BASIC)
     lessons = list(LessonPage.objects.child_of(course).live().order_by("path"))
     h5p_lesson = next(lesson for lesson in lessons if lesson.h5p_ids)
     activity = H5PActivity.objects.get(pk=h5p_lesson.h5p_ids[0])
     xapi = f"/hoc-tap/bai-hoc/{h5p_lesson.pk}/h5p/{activity.pk}/xapi/"
+    quiz_lesson = next(lesson for lesson in lessons if lesson.quiz_ids)
+    quiz = Quiz.objects.get(pk=quiz_lesson.quiz_ids[0])
+    quiz_start = f"/hoc-tap/bai-hoc/{quiz_lesson.pk}/kiem-tra/{quiz.pk}/bat-dau/"
     learners = []
     for user in User.objects.filter(username__startswith="hv").order_by("pk")[: args.learners]:
         attempt = h5p_attempt_open(user=user, activity=activity, context_id=h5p_lesson.pk)
         learners.append((*session_for(user), attempt.pk))
+    users = User.objects.filter(username__startswith="hv").order_by("pk")[: args.learners]
+    Attempt.objects.filter(user__in=list(users), quiz=quiz).delete()
+    QuizGrade.objects.filter(user__in=list(users), quiz=quiz).delete()
+    LessonProgress.objects.filter(user__in=list(users), lesson=quiz_lesson).delete()
+    CourseCompletion.objects.filter(user__in=list(users), course=course).delete()
     clients = []
     for session, csrf, attempt in learners:
         client = Client(HTTP_HOST="127.0.0.1")
@@ -127,7 +141,70 @@ def main() -> int:
             stats = pstats.Stats(profiler).sort_stats("cumulative")
             stats.print_stats(os.environ.get("PROF_FILTER", ""), 60)
             stats.sort_stats("tottime").print_stats(40)
+    if args.profile in (None, "quiz"):  # last: each client has loaded the middleware
+        for client, _csrf, _attempt in clients:
+            client.get("/san/")
+        quiz_flow(clients, quiz_start, cProfile.Profile() if args.profile else None)
     return 0
+
+
+SLOT = re.compile(r'name="s" value="(\d+)"')
+CHOICE = re.compile(r'name="(q\d+)"[^>]*value="([^"]*)"')
+
+
+def quiz_flow(clients, start_url, profiler) -> None:
+    """Each learner once through the burst's steps: start, open, an autosave, submit."""
+    from urllib.parse import urlencode
+
+    cpu = {"start": 0.0, "open": 0.0, "save": 0.0, "submit": 0.0}
+    if profiler:
+        profiler.enable()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queries = {}
+    for client, csrf, _attempt in clients:
+        if os.environ.get("PROF_SQL") and not queries:
+            with CaptureQueriesContext(connection) as captured:
+                client.post(start_url, HTTP_X_CSRFTOKEN=csrf)
+            queries["start"] = captured
+            for query in captured.captured_queries:
+                print("   ", query["sql"][:200])
+        began = time.process_time()
+        response = client.post(start_url, HTTP_X_CSRFTOKEN=csrf)
+        assert response.status_code == 302, response.status_code
+        location = response["Location"]
+        cpu["start"] += time.process_time() - began
+        began = time.process_time()
+        html = client.get(location).content.decode()
+        cpu["open"] += time.process_time() - began
+        slots = [("s", slot) for slot in SLOT.findall(html)]
+        choices = list(dict(CHOICE.findall(html)).items())
+        began = time.process_time()
+        body = urlencode(slots + choices[:1])
+        client.post(
+            location + "luu/",
+            body,
+            content_type="application/x-www-form-urlencoded",
+            HTTP_X_CSRFTOKEN=csrf,
+            HTTP_X_REQUESTED_WITH="fetch",
+        )
+        cpu["save"] += time.process_time() - began
+        began = time.process_time()
+        client.post(
+            location + "nop/",
+            urlencode(slots + choices),
+            content_type="application/x-www-form-urlencoded",
+            HTTP_X_CSRFTOKEN=csrf,
+        )
+        cpu["submit"] += time.process_time() - began
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+            os.environ.get("PROF_FILTER", ""), 60
+        )
+    for step, seconds in cpu.items():
+        print(f"quiz {step:6} {seconds / len(clients) * 1000:6.2f} ms CPU per request")
 
 
 if __name__ == "__main__":
