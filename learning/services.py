@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import H5PActivity, H5PGrade, Quiz, QuizGrade
+from courses.caching import cached
 from courses.models import CoursePage, LessonPage
 from courses.selectors import course_of, lessons_still_in, rule_lessons
 
@@ -195,7 +196,8 @@ def graded_lesson_record(
     nothing when the learner is no longer enrolled, the lesson has gone, or the activity is
     no longer in it.
     """
-    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    # From the cache, as the H5P endpoint reads it (kept until a page changes).
+    lesson = cached(f"lesson:{lesson_id}", LessonPage.objects.live().filter(pk=lesson_id).first)
     course = course_of(lesson) if lesson is not None else None
     if course is None:
         return None
