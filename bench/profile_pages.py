@@ -12,6 +12,7 @@ minute; ``make bench`` remains the measure.
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import re
@@ -43,11 +44,9 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from assessments.models import H5PActivity
+    from assessments.models import Attempt, H5PActivity, Quiz, QuizGrade
     from assessments.services import h5p_attempt_open
     from courses.models import CoursePage, LessonPage
-
-    from assessments.models import Attempt, Quiz, QuizGrade
     from learning.models import CourseCompletion, LessonProgress
 
     course = CoursePage.objects.get(slug=BASIC)
@@ -87,17 +86,37 @@ def main() -> int:
 
     def statement(csrf, attempt):
         n = next(counter)
-        body = (
-            '{"attempt":%d,"statement":{"actor":{"name":"Học viên","mbox":"mailto:hv@bench.vn",'
-            '"objectType":"Agent"},"verb":{"id":"http://adlnet.gov/expapi/verbs/answered",'
-            '"display":{"en-US":"answered"}},"object":{"id":"%s?subContentId=p-%d",'
-            '"objectType":"Activity","definition":{"interactionType":"true-false",'
-            '"correctResponsesPattern":["true"]}},"context":{"contextActivities":{"parent":'
-            '[{"id":"%s","objectType":"Activity"}]}},"result":{"score":{"min":0,"max":1,'
-            '"raw":1,"scaled":1},"success":true,"completion":true,"response":"true",'
-            '"duration":"PT3.2S"}}}'
-        ) % (attempt, activity.iri(), n, activity.iri())
-        return body.encode()
+        body = {
+            "attempt": attempt,
+            "statement": {
+                "actor": {"name": "Học viên", "mbox": "mailto:hv@bench.vn", "objectType": "Agent"},
+                "verb": {
+                    "id": "http://adlnet.gov/expapi/verbs/answered",
+                    "display": {"en-US": "answered"},
+                },
+                "object": {
+                    "id": f"{activity.iri()}?subContentId=p-{n}",
+                    "objectType": "Activity",
+                    "definition": {
+                        "interactionType": "true-false",
+                        "correctResponsesPattern": ["true"],
+                    },
+                },
+                "context": {
+                    "contextActivities": {
+                        "parent": [{"id": activity.iri(), "objectType": "Activity"}]
+                    }
+                },
+                "result": {
+                    "score": {"min": 0, "max": 1, "raw": 1, "scaled": 1},
+                    "success": True,
+                    "completion": True,
+                    "response": "true",
+                    "duration": "PT3.2S",
+                },
+            },
+        }
+        return json.dumps(body).encode()
 
     pages = {
         "floor": lambda c, csrf, a: c.get("/san/"),
