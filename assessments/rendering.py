@@ -5,6 +5,7 @@ shown, whatever its format: no script, no event handlers, no styles that could h
 parts of the page. ``@@PLUGINFILE@@/name`` links become the image library's URLs.
 """
 
+from functools import lru_cache
 from urllib.parse import unquote
 
 import nh3
@@ -32,14 +33,20 @@ def _with_files(text: str, files: dict[str, str]) -> str:
 
 def render(text: str, text_format: str = "html", files: dict[str, str] | None = None) -> SafeString:
     """Clean HTML for ``text`` written in ``text_format`` (html, moodle, plain, markdown)."""
-    text = text or ""
+    return _render(text or "", text_format, tuple(sorted((files or {}).items())))
+
+
+@lru_cache(maxsize=4096)
+def _render(text: str, text_format: str, files: tuple) -> SafeString:
+    """Kept per process: a quiz page cleans every question and choice of the quiz on every
+    view, the same texts for the thousands taking it (the same input, the same output)."""
     if text_format == "plain":
         return mark_safe(linebreaks(escape(text)))  # noqa: S308 (escaped just here)
     if text_format == "markdown":
         text = _markdown.render(text)
     elif text_format == "moodle":
         text = text.replace("\r\n", "\n").replace("\n", "<br>")
-    text = _with_files(text, {unquote(name): url for name, url in (files or {}).items()})
+    text = _with_files(text, {unquote(name): url for name, url in files})
     cleaned = nh3.clean(
         text,
         tags=TAGS,

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 
 from . import grading, rendering
-from .models import Attempt, AttemptAnswer, Competence, Question, Quiz, QuizGrade
+from .models import Attempt, AttemptAnswer, Competence, Question, Quiz, QuizGrade, QuizSlot
 
 QUESTIONS_VERSION = "assessments:questions:version"
 QUESTIONS_TTL = 600
@@ -24,6 +24,14 @@ def questions_changed(**_kwargs) -> None:
 
     bump()
     transaction.on_commit(bump)
+
+
+def quiz_with_slots(quiz_id: int) -> Quiz | None:
+    """The quiz with its places in order (and their categories), for starting an attempt."""
+    slots = QuizSlot.objects.select_related("random_category").order_by("sort_order")
+    return (
+        Quiz.objects.prefetch_related(Prefetch("slots", queryset=slots)).filter(pk=quiz_id).first()
+    )
 
 
 def questions_of(ids) -> dict[int, Question]:

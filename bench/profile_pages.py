@@ -172,58 +172,74 @@ CHOICE = re.compile(r'name="(q\d+)"[^>]*value="([^"]*)"')
 
 
 def quiz_flow(clients, start_url, profiler) -> None:
-    """Each learner once through the burst's steps: start, open, an autosave, submit."""
+    """Each learner once through the burst's steps: start, open, an autosave, submit, with
+    the CPU and the SQL statements of each (env PROF_STEP: profile that step alone)."""
     from urllib.parse import urlencode
 
-    cpu = {"start": 0.0, "open": 0.0, "save": 0.0, "submit": 0.0}
-    if profiler:
-        profiler.enable()
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    queries = {}
-    for client, csrf, _attempt in clients:
-        if os.environ.get("PROF_SQL") and not queries:
-            with CaptureQueriesContext(connection) as captured:
-                client.post(start_url, HTTP_X_CSRFTOKEN=csrf)
-            queries["start"] = captured
-            for query in captured.captured_queries:
-                print("   ", query["sql"][:200])
+    cpu = {"start": 0.0, "open": 0.0, "save": 0.0, "submit": 0.0}
+    statements = dict.fromkeys(cpu, 0)
+    current = ["start"]
+    only = os.environ.get("PROF_STEP")  # "none": the figures without a profile
+    watched = [False]
+
+    def counting(execute, sql, params, many, context):
+        statements[current[0]] += 1
+        if os.environ.get("PROF_SQL") and statements[current[0]] <= 40:
+            print(f"    {current[0]}: {sql[:200]}")
+        return execute(sql, params, many, context)
+
+    def timed(step, call, *args, **kwargs):
+        current[0] = step
+        watching = profiler is not None and only in (None, step)
+        watched[0] |= watching
+        if watching:
+            profiler.enable()
         began = time.process_time()
-        response = client.post(start_url, HTTP_X_CSRFTOKEN=csrf)
-        assert response.status_code == 302, response.status_code
-        location = response["Location"]
-        cpu["start"] += time.process_time() - began
-        began = time.process_time()
-        html = client.get(location).content.decode()
-        cpu["open"] += time.process_time() - began
-        slots = [("s", slot) for slot in SLOT.findall(html)]
-        choices = list(dict(CHOICE.findall(html)).items())
-        began = time.process_time()
-        body = urlencode(slots + choices[:1])
-        client.post(
-            location + "luu/",
-            body,
-            content_type="application/x-www-form-urlencoded",
-            HTTP_X_CSRFTOKEN=csrf,
-            HTTP_X_REQUESTED_WITH="fetch",
+        response = call(*args, **kwargs)
+        cpu[step] += time.process_time() - began
+        if watching:
+            profiler.disable()
+        return response
+
+    form = "application/x-www-form-urlencoded"
+    with connection.execute_wrapper(counting):
+        for client, csrf, _attempt in clients:
+            response = timed("start", client.post, start_url, HTTP_X_CSRFTOKEN=csrf)
+            assert response.status_code == 302, response.status_code
+            location = response["Location"]
+            html = timed("open", client.get, location).content.decode()
+            slots = [("s", slot) for slot in SLOT.findall(html)]
+            choices = list(dict(CHOICE.findall(html)).items())
+            body = urlencode(slots + choices[:1])
+            timed(
+                "save",
+                client.post,
+                location + "luu/",
+                body,
+                content_type=form,
+                HTTP_X_CSRFTOKEN=csrf,
+                HTTP_X_REQUESTED_WITH="fetch",
+            )
+            body = urlencode(slots + choices)
+            timed(
+                "submit",
+                client.post,
+                location + "nop/",
+                body,
+                content_type=form,
+                HTTP_X_CSRFTOKEN=csrf,
+            )
+    if watched[0]:
+        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        stats.print_stats(os.environ.get("PROF_FILTER", ""), 60)
+        stats.sort_stats("tottime").print_stats(40)
+    for name, seconds in cpu.items():
+        print(
+            f"quiz {name:6} {seconds / len(clients) * 1000:6.2f} ms CPU per request, "
+            f"{statements[name] / len(clients):.1f} SQL statements"
         )
-        cpu["save"] += time.process_time() - began
-        began = time.process_time()
-        client.post(
-            location + "nop/",
-            urlencode(slots + choices),
-            content_type="application/x-www-form-urlencoded",
-            HTTP_X_CSRFTOKEN=csrf,
-        )
-        cpu["submit"] += time.process_time() - began
-    if profiler:
-        profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(
-            os.environ.get("PROF_FILTER", ""), 60
-        )
-    for step, seconds in cpu.items():
-        print(f"quiz {step:6} {seconds / len(clients) * 1000:6.2f} ms CPU per request")
 
 
 if __name__ == "__main__":

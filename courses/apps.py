@@ -14,7 +14,7 @@ class CoursesConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from accounts.signals import memberships_changed
-        from assessments.models import H5PActivity, Quiz
+        from assessments.models import H5PActivity, QuestionCategory, Quiz, QuizSlot
 
         from .caching import pages_changed
 
@@ -23,9 +23,16 @@ class CoursesConfig(AppConfig):
             for signal in (page_published, page_unpublished, post_delete):
                 signal.connect(pages_changed, sender=model, dispatch_uid=f"pages-{model}")
         post_page_move.connect(pages_changed, dispatch_uid="pages-moved")
-        # And what a kept page carries with it: the quizzes, activities, images and documents
-        # of its body and cover.
-        kept = (Quiz, H5PActivity, get_image_model(), get_document_model())
+        # And what a kept page carries with it: the quizzes (kept with their places and these
+        # places' categories), activities, images and documents of its body and cover.
+        kept = (
+            Quiz,
+            QuizSlot,
+            QuestionCategory,
+            H5PActivity,
+            get_image_model(),
+            get_document_model(),
+        )
         for model in (PageViewRestriction, Site, *kept):
             post_save.connect(pages_changed, sender=model, dispatch_uid=f"pages-save-{model}")
             post_delete.connect(pages_changed, sender=model, dispatch_uid=f"pages-del-{model}")

@@ -12,8 +12,8 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import get_language
 
 from accounts.models import Membership
-from assessments.models import Competence
-from assessments.selectors import competence_choices
+from assessments.models import Competence, Quiz
+from assessments.selectors import competence_choices, quiz_with_slots
 
 from .caching import cached, cached_many, pages_version
 from .models import CourseIndexPage, CoursePage, LessonPage, TargetGroup, fold
@@ -153,6 +153,18 @@ def live_courses(ids: Iterable[int]) -> dict[int, CoursePage]:
         {pk: f"course:{pk}" for pk in ids},
         lambda missing: CoursePage.objects.live().in_bulk(missing),
     )
+
+
+def live_lesson(lesson_id: int) -> LessonPage | None:
+    """The published lesson, or None: from the cache until a page changes (every quiz and
+    H5P request asks). Shared with other requests of this process: read it, never change it."""
+    return cached(f"lesson:{lesson_id}", LessonPage.objects.live().filter(pk=lesson_id).first)
+
+
+def quiz_kept(quiz_id: int) -> Quiz | None:
+    """The quiz with its places, from the cache until a page or a quiz changes (every start
+    asks; saving a quiz or its places starts a new pages version). Read it, never change it."""
+    return cached(f"quiz:{quiz_id}", lambda: quiz_with_slots(quiz_id))
 
 
 def course_of(lesson: LessonPage) -> CoursePage | None:

@@ -17,11 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from assessments import services as assessment
-from assessments.models import Quiz
+from assessments.models import Attempt
 from assessments.permissions import attempts_visible_to
 from assessments.selectors import attempt_sheet
-from courses.models import LessonPage
-from courses.selectors import course_of
+from courses.selectors import course_of, live_lesson, quiz_kept
 
 from . import selectors
 from .views import _visible
@@ -58,8 +57,8 @@ def _wants_json(request) -> bool:
 @require_POST
 @login_required
 def quiz_start(request, lesson_id: int, quiz_id: int):
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
-    course = course_of(lesson)
+    lesson = live_lesson(lesson_id)
+    course = course_of(lesson) if lesson is not None else None
     if course is None or quiz_id not in lesson.quiz_ids or not _visible(request, lesson):
         raise Http404
     state = selectors.course_state(user=request.user, course=course)
@@ -67,7 +66,9 @@ def quiz_start(request, lesson_id: int, quiz_id: int):
     if state.enrolment is None or current is None or not current.unlocked:
         messages.warning(request, _("Enrol in the course and open this lesson first."))
         return redirect(course.get_url(request))
-    quiz = get_object_or_404(Quiz, pk=quiz_id)
+    quiz = quiz_kept(quiz_id)
+    if quiz is None:
+        raise Http404
     try:
         attempt = assessment.attempt_start(user=request.user, quiz=quiz, context_id=lesson.pk)
     except assessment.AttemptError as refusal:
@@ -80,6 +81,21 @@ def _own_attempt(request, attempt_id: int):
     return get_object_or_404(
         attempts_visible_to(request.user).select_related("quiz"), pk=attempt_id
     )
+
+
+def _owned(request, attempt_id: int) -> Attempt:
+    """The learner's attempt as far as a save or a submission needs it here: its id and
+    whether it was open (the service locks the row and reads the rest; loading it twice was
+    a tenth of an autosave). Anyone else's is not found."""
+    state = (
+        attempts_visible_to(request.user)
+        .filter(pk=attempt_id)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state is None:
+        raise Http404
+    return Attempt(pk=attempt_id, state=state)
 
 
 @never_cache
@@ -95,7 +111,7 @@ def attempt(request, attempt_id: int):
         messages.warning(
             request, _("Time ran out; your attempt was submitted with the answers saved in time.")
         )
-    lesson = LessonPage.objects.live().filter(pk=attempt.context_id).first()
+    lesson = live_lesson(attempt.context_id) if attempt.context_id else None
     return render(
         request,
         "learning/attempt.html",
@@ -111,7 +127,7 @@ def attempt(request, attempt_id: int):
 @require_POST
 @login_required
 def attempt_save(request, attempt_id: int):
-    attempt = _own_attempt(request, attempt_id)
+    attempt = _owned(request, attempt_id)
     try:
         saved = assessment.attempt_save(attempt=attempt, responses=responses_from(request.POST))
     except assessment.AttemptError as refusal:
@@ -129,7 +145,7 @@ def attempt_save(request, attempt_id: int):
 @require_POST
 @login_required
 def attempt_submit(request, attempt_id: int):
-    attempt = _own_attempt(request, attempt_id)
+    attempt = _owned(request, attempt_id)
     was_open = attempt.is_open
     attempt = assessment.attempt_submit(attempt=attempt, responses=responses_from(request.POST))
     if was_open:

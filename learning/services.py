@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from assessments.models import H5PActivity, H5PGrade, Quiz, QuizGrade
 from courses.caching import cached
 from courses.models import CoursePage, LessonPage
-from courses.selectors import course_of, lessons_still_in, rule_lessons
+from courses.selectors import course_of, lessons_still_in, live_lesson, rule_lessons
 
 from . import permissions, selectors
 from .models import CompletionRuleVersion, CourseCompletion, Enrolment, LessonProgress
@@ -196,8 +196,7 @@ def graded_lesson_record(
     nothing when the learner is no longer enrolled, the lesson has gone, or the activity is
     no longer in it.
     """
-    # From the cache, as the H5P endpoint reads it (kept until a page changes).
-    lesson = cached(f"lesson:{lesson_id}", LessonPage.objects.live().filter(pk=lesson_id).first)
+    lesson = live_lesson(lesson_id)  # from the cache, as the H5P endpoint reads it
     course = course_of(lesson) if lesson is not None else None
     if course is None:
         return None
@@ -207,9 +206,15 @@ def graded_lesson_record(
         return None
     if Enrolment.objects.select_for_update().filter(user=user, course=course).first() is None:
         return None
-    # Activities deleted since the lesson was written no longer hold it back.
-    quizzes = set(Quiz.objects.filter(pk__in=lesson.quiz_ids).values_list("pk", flat=True))
-    activities = set(H5PActivity.objects.filter(pk__in=lesson.h5p_ids).values_list("pk", flat=True))
+    # Activities deleted since the lesson was written no longer hold it back (deleting one
+    # starts a new pages version, so what is kept is never out of date).
+    quizzes, activities = cached(
+        f"lesson-graded:{lesson.pk}",
+        lambda: (
+            set(Quiz.objects.filter(pk__in=lesson.quiz_ids).values_list("pk", flat=True)),
+            set(H5PActivity.objects.filter(pk__in=lesson.h5p_ids).values_list("pk", flat=True)),
+        ),
+    )
     quiz_grades = {
         grade.quiz_id: grade for grade in QuizGrade.objects.filter(user=user, quiz_id__in=quizzes)
     }

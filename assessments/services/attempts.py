@@ -52,11 +52,19 @@ def _pool(slot) -> list[int]:
     return list(questions.order_by("pk").values_list("pk", flat=True))
 
 
+def _slots(quiz: Quiz) -> list:
+    """The quiz's places in order: as prefetched with it (``selectors.quiz_with_slots``, a
+    quiz kept in the cache), else in one query."""
+    if "slots" in getattr(quiz, "_prefetched_objects_cache", {}):
+        return list(quiz.slots.all())
+    return list(quiz.slots.select_related("random_category").order_by("sort_order"))
+
+
 def _draw(quiz: Quiz, rng: random.Random) -> list[tuple[int, Decimal | None]]:
     """(question id, slot mark) for each place in a new attempt, without repeats."""
     chosen: list[tuple[int, Decimal | None]] = []
     used: set[int] = set()
-    for slot in quiz.slots.select_related("random_category").order_by("sort_order"):
+    for slot in _slots(quiz):
         if slot.question_id:
             picks = [slot.question_id] if slot.question_id not in used else []
         else:
@@ -156,14 +164,21 @@ def _with_questions(answers) -> list[AttemptAnswer]:
     return answers
 
 
-def _store(attempt: Attempt, responses: dict[int, object], now: datetime) -> int:
+def _store(attempt: Attempt, responses: dict[int, object], now: datetime, answers=None) -> int:
     """Writes only the answers that changed (``saved_at``: when each last changed): an autosave
-    sends the whole form, and usually one answer in it is new."""
-    answers = _with_questions(attempt.answers.filter(slot__in=list(responses)))
+    sends the whole form, and usually one answer in it is new. ``answers``: all the attempt's,
+    with their questions, when the caller has them (a submission grades them next)."""
+    if answers is None:
+        answers = _with_questions(attempt.answers.filter(slot__in=list(responses)))
+    else:
+        answers = [answer for answer in answers if answer.slot in responses]
     changed, first = [], []  # a new response; the same (empty) one, saved for the first time
     for answer in answers:
         response = grading.clean_response(answer.question, answer.layout, responses[answer.slot])
-        if response != answer.response:
+        # A question still blank is not a change, whatever shape its blank takes ({"text":
+        # ""} against the None it started with): a first save writes it in one statement.
+        blank = not grading.is_answered(response) and not grading.is_answered(answer.response)
+        if response != answer.response and not blank:
             answer.response, answer.saved_at = response, now
             changed.append(answer)
         elif answer.saved_at is None:
@@ -224,13 +239,15 @@ def attempt_submit(
         if not locked.is_open:
             return locked
         late = _overdue(locked, now)
+        answers = _with_questions(locked.answers.all())  # read once: stored, then graded
         if responses and not late:
-            _store(locked, responses, now)
-        return _finish(locked, now=now, by_timer=late)
+            _store(locked, responses, now, answers)
+        return _finish(locked, now=now, by_timer=late, answers=answers)
 
 
-def _finish(attempt: Attempt, *, now: datetime, by_timer: bool) -> Attempt:
-    answers = _with_questions(attempt.answers.all())
+def _finish(attempt: Attempt, *, now: datetime, by_timer: bool, answers=None) -> Attempt:
+    if answers is None:
+        answers = _with_questions(attempt.answers.all())
     for answer in answers:
         outcome = grading.grade(answer.question, answer.layout, answer.response)
         answer.fraction = outcome.fraction
@@ -256,7 +273,12 @@ def _graded(attempt: Attempt, answers: list[AttemptAnswer], now: datetime) -> At
     attempt.passed = attempt.percent >= attempt.quiz.pass_mark
     attempt.state = Attempt.State.GRADED
     attempt.graded_at = now
-    attempt.save()
+    attempt.save(
+        update_fields=[
+            "marks", "max_marks", "percent", "passed", "state", "graded_at", "submitted_at",
+            "closed_by_timer",
+        ]
+    )  # fmt: skip
     grade_update(user=attempt.user, quiz=attempt.quiz)
     # In the same transaction: the lesson progress it leads to commits with the grade, or
     # neither does. No crash between the two can leave a passed quiz without its lesson.

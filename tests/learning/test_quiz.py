@@ -394,3 +394,45 @@ def test_a_quiz_changed_by_its_teacher_shows_at_once_on_the_lesson(client, setup
     quiz.pass_mark = Decimal(50)
     quiz.save()
     assert "Điểm đạt: 50%" in client.get(lesson.url).content.decode()
+
+
+def test_blank_answers_stay_blank_through_autosaves_and_a_cleared_answer_is_cleared(
+    client, setup, learner
+):
+    # A first autosave sends every question of the form; those still blank are written in
+    # one statement (issue 9), which must neither fill them nor keep an answer taken back.
+    _course, lesson, quiz = setup
+    client.force_login(learner)
+    attempt = start(client, lesson, quiz)
+    form = right_form(attempt)
+    rows = {row.question.idnumber: row.slot for row in attempt.answers.select_related("question")}
+    text = f"q{rows['DVC-01']}"
+    only_first = {key: value for key, value in form.items() if key in ("s", f"q{rows['ATM-01']}")}
+    assert save(client, attempt, only_first).json()["saved"] == 4
+    page = client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").content.decode()
+    assert f'name="{text}" value=""' in page
+    assert save(client, attempt, {**only_first, text: "vneid"}).status_code == 200
+    assert 'value="vneid"' in client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").content.decode()
+    assert save(client, attempt, {**only_first, text: ""}).status_code == 200
+    page = client.get(f"/hoc-tap/bai-lam/{attempt.pk}/").content.decode()
+    assert 'value="vneid"' not in page and f'name="{text}" value=""' in page
+    client.post(f"/hoc-tap/bai-lam/{attempt.pk}/nop/", {**only_first, text: ""})
+    attempt.refresh_from_db()
+    assert attempt.percent == 25  # the one answered, of four
+
+
+def test_a_question_added_to_the_quiz_is_in_the_next_attempt(client, setup, bank, learner):
+    # Quizzes are kept in the cache with their places for quiz-start bursts (issue 9).
+    _course, lesson, quiz = setup
+    quiz.attempts_allowed = 0
+    quiz.save()
+    client.force_login(learner)
+    first = start(client, lesson, quiz)
+    assert first.answers.count() == 4
+    client.post(f"/hoc-tap/bai-lam/{first.pk}/nop/", right_form(first))
+    from assessments.models import QuizSlot
+
+    QuizSlot.objects.create(quiz=quiz, question=bank["ATM-03"], sort_order=9)
+    second = start(client, lesson, quiz)
+    assert second.pk != first.pk and second.answers.count() == 5
+    assert "Câu 5" in client.get(f"/hoc-tap/bai-lam/{second.pk}/").content.decode()
