@@ -84,9 +84,8 @@ def _own_attempt(request, attempt_id: int):
 
 
 def _owned(request, attempt_id: int) -> Attempt:
-    """The learner's attempt as far as a save or a submission needs it here: its id and
-    whether it was open (the service locks the row and reads the rest; loading it twice was
-    a tenth of an autosave). Anyone else's is not found."""
+    """The learner's attempt as far as a submission needs it here: its id and whether it was
+    open (the service locks the row and reads the rest). Anyone else's is not found."""
     state = (
         attempts_visible_to(request.user)
         .filter(pk=attempt_id)
@@ -127,9 +126,12 @@ def attempt(request, attempt_id: int):
 @require_POST
 @login_required
 def attempt_save(request, attempt_id: int):
-    attempt = _owned(request, attempt_id)
+    # The service locks the learner's own attempt or finds none: one read of it per save.
+    attempt = Attempt(pk=attempt_id, user_id=request.user.pk)
     try:
         saved = assessment.attempt_save(attempt=attempt, responses=responses_from(request.POST))
+    except Attempt.DoesNotExist:
+        raise Http404 from None
     except assessment.AttemptError as refusal:
         if _wants_json(request):
             url = reverse("learning:attempt", kwargs={"attempt_id": attempt.pk})
