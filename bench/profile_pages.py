@@ -1,6 +1,6 @@
 """CPU per request of the signed-in pages, in one process, on the province ``make bench`` left.
 
-    .venv/bin/python bench/profile_pages.py [--requests N] [--profile lesson|dashboard|xapi]
+    .venv/bin/python bench/profile_pages.py [--requests N] [--profile PAGE | --only PAGE]
 
 Runs after ``make bench`` (which keeps its database): each page is asked ``N`` times through
 Django's whole middleware stack (the test client's handler, as gunicorn's worker calls it),
@@ -33,6 +33,7 @@ def main() -> int:
     parser.add_argument(
         "--profile", choices=["floor", "lesson", "dashboard", "coverage", "xapi", "quiz"]
     )
+    parser.add_argument("--only", help="this page alone, without a profile")
     args = parser.parse_args()
     os.environ.update(environment())
     import django
@@ -128,7 +129,7 @@ def main() -> int:
         ),
     }
     for name, ask in pages.items():
-        if args.profile and name != args.profile:
+        if (args.profile or args.only) not in (None, name):
             continue
         for client, csrf, attempt in clients:  # warm: every learner's session and user
             response = ask(client, csrf, attempt)
@@ -160,7 +161,7 @@ def main() -> int:
             stats = pstats.Stats(profiler).sort_stats("cumulative")
             stats.print_stats(os.environ.get("PROF_FILTER", ""), 60)
             stats.sort_stats("tottime").print_stats(40)
-    if args.profile in (None, "quiz"):  # last: each client has loaded the middleware
+    if (args.profile or args.only) in (None, "quiz"):  # last: each client has loaded the middleware
         for client, _csrf, _attempt in clients:
             client.get("/san/")
         quiz_flow(clients, quiz_start, cProfile.Profile() if args.profile else None)

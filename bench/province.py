@@ -302,6 +302,42 @@ def gunicorn_workers(master: int) -> list[int]:
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 
+def _stat(pid: int) -> list[str] | None:
+    try:  # the fields after "pid (name)": state, ppid, … utime at 11, cstime at 14
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def cpu_seconds(roots: list[int]) -> float:
+    """CPU time of these processes and all their descendants, the ones already ended and
+    waited for included (a parent's cutime and cstime)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    ticks, todo = 0, list(roots)
+    while todo:
+        pid = todo.pop()
+        if fields := _stat(pid):
+            ticks += sum(int(value) for value in fields[11:15])
+            todo += parents.get(pid, [])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster() -> list[int]:
+    """PostgreSQL's main process (its backends are its children)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
+            name = Path(f"/proc/{entry.name}/comm").read_text().strip()
+            parent = _stat(int(fields[1]))
+            parent_name = Path(f"/proc/{fields[1]}/comm").read_text().strip() if parent else ""
+            if name == "postgres" and parent_name != "postgres":
+                found.append(int(entry.name))
+    return found
+
+
 def rss_mb(pids: list[int]) -> float:
     total = 0
     for pid in pids:
@@ -647,7 +683,7 @@ def main() -> int:
         if "reports" not in args.skip:
             table.add(*csv_export(processes[0].pid, course, names))
         if "burst" not in args.skip:
-            burst_rows(table, Burst(course, names, args.window))
+            burst_rows(table, Burst(course, names, args.window), processes)
     finally:
         stop(processes)
 
@@ -722,10 +758,18 @@ def csv_export(master: int, course: Course, names: dict) -> tuple:
     )
 
 
-def burst_rows(table: Table, burst: Burst) -> None:
+def burst_rows(table: Table, burst: Burst, processes: list[subprocess.Popen]) -> None:
     learners = len(burst.course.learners)
     print(f"quiz burst: {learners:,} learners over {burst.window:.0f} s …")
+    groups = {
+        "gunicorn": [processes[0].pid],
+        "PostgreSQL": postmaster(),
+        "Celery": [processes[1].pid],
+        "load generator": [os.getpid()],
+    }
+    before = {name: cpu_seconds(pids) for name, pids in groups.items()}
     elapsed = burst.run()
+    used = {name: cpu_seconds(pids) - before[name] for name, pids in groups.items()}
     labels = {
         "start": (f"quiz start burst: {learners:,} learners in {burst.window:.0f} s", 500),
         "open": ("… opening the quiz", None),
@@ -746,6 +790,11 @@ def burst_rows(table: Table, burst: Burst) -> None:
         target = f"p95 < {limit} ms, no errors" if limit else ""
         met = (bool(times) and p95(times) * 1000 < limit and errors == 0) if limit else None
         table.add(label, value, "", target, met)
+    table.add(
+        "… CPU used during the burst (2 cores)",
+        ", ".join(f"{name} {seconds:.0f} s" for name, seconds in used.items())
+        + f" in {elapsed:.0f} s; gunicorn {used['gunicorn'] / learners * 1000:.0f} ms per learner",
+    )
 
 
 def certificates(table: Table, count: int) -> None:
