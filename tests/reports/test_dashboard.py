@@ -116,3 +116,31 @@ def test_the_people_list_and_an_export_page_stay_within_their_query_budgets(
     client.get(detail)
     with django_assert_max_num_queries(8):
         assert client.get(detail).status_code == 200
+
+
+def test_the_units_table_shows_each_units_rate_gap_and_history(client, agency, province):
+    # The rows are built in Python for a province's hundreds of units (issue 9): every name
+    # escaped, a closed or merged unit said so, the filters kept on each link.
+    from accounts.services import organisation_close, organisation_merge
+    from tests.factories import organisation
+
+    organisation("NA.S1.P3", "<b>Tổ & Đội</b>", "division", province.s1)
+    closed = organisation("NA.S1.P4", "Tổ lưu trữ", "division", province.s1)
+    organisation_close(organisation=closed, on=date(2026, 1, 1))
+    merged = organisation("NA.S1.P5", "Tổ văn thư", "division", province.s1)
+    organisation_merge(sources=[merged], into=province.s1p2, on=date(2026, 2, 1))
+    services.coverage_rebuild()
+    client.force_login(agency["hr"])
+    page = client.get(reverse("reports:organisation", args=["NA.S1"]) + "?nhom=civil_servant")
+    html = page.content.decode()
+    rows = html[html.index("<tbody>", html.index("cover-table")) : html.index("</tbody>")]
+    division = rows[rows.index("Phòng Chuyển đổi số") :]
+    division = division[: division.index("</tr>")]
+    assert "<td>3/3</td>" in division and "100,0%" in division and "<td>0</td>" in division
+    assert 'href="/bao-cao/don-vi/NA.S1.P1/?nhom=civil_servant"' in rows
+    office = rows[rows.index("Văn phòng Sở") :]
+    office = office[: office.index("</tr>")]
+    assert "<td>0/4</td>" in office and "0,0%" in office and "<td>4</td>" in office
+    assert "&lt;b&gt;Tổ &amp; Đội&lt;/b&gt;" in rows and "<b>Tổ" not in rows
+    assert 'class="is-closed"' in rows and 'Tổ lưu trữ</a><br><span class="meta">đã đóng' in rows
+    assert "đã sáp nhập vào Văn phòng Sở" in rows
