@@ -76,15 +76,18 @@ def rule_version_current(*, course: CoursePage) -> CompletionRuleVersion:
 
 
 @transaction.atomic
-def completion_evaluate(*, user, course: CoursePage) -> CourseCompletion | None:
+def completion_evaluate(
+    *, user, course: CoursePage, locked: bool = False
+) -> CourseCompletion | None:
     """Complete the course if every lesson the current rule requires is done.
 
-    The learner's enrolment row is locked first, so two lessons completed at the same moment
-    cannot each miss the other. Idempotent: an existing completion is returned unchanged,
-    whatever the rule says now. ``course_completed`` is sent once, after commit, by the call
-    that created the completion.
+    The learner's enrolment row is locked first (unless the caller holds it: ``locked``), so
+    two lessons completed at the same moment cannot each miss the other. Idempotent: an
+    existing completion is returned unchanged, whatever the rule says now.
+    ``course_completed`` is sent once, after commit, by the call that created the completion.
     """
-    Enrolment.objects.select_for_update().filter(user=user, course=course).first()
+    if not locked:
+        Enrolment.objects.select_for_update().filter(user=user, course=course).first()
     existing = CourseCompletion.objects.filter(user=user, course=course).first()
     if existing is not None:
         return existing
@@ -165,7 +168,7 @@ def lesson_complete(*, user, lesson: LessonPage) -> CourseCompletion | None:
         lesson=lesson,
         defaults={"lesson_title": lesson.title, "completed_at": timezone.now()},
     )
-    return completion_evaluate(user=user, course=course)
+    return completion_evaluate(user=user, course=course, locked=True)
 
 
 @transaction.atomic
@@ -246,4 +249,4 @@ def graded_lesson_record(
             completed_at=timezone.now(),
             score=score,
         )
-    return completion_evaluate(user=user, course=course)
+    return completion_evaluate(user=user, course=course, locked=True)

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,18 +91,15 @@ def attempt_start(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        current = (
-            Attempt.objects.select_for_update()
-            .filter(user=user, quiz=quiz, state=Attempt.State.IN_PROGRESS)
-            .first()
-        )
+        # The learner's attempts at this quiz (a handful), locked: the open one and how many
+        # there were, in one read.
+        mine = list(Attempt.objects.select_for_update().filter(user=user, quiz=quiz).order_by("pk"))
+        current = next((a for a in mine if a.state == Attempt.State.IN_PROGRESS), None)
         if current is not None:
             if not _overdue(current, now):
                 return current
             _finish(current, now=now, by_timer=True)
-        earlier = Attempt.objects.filter(user=user, quiz=quiz).aggregate(
-            count=Count("pk"), top=Max("number")
-        )
+        earlier = {"count": len(mine), "top": max((a.number for a in mine), default=0)}
         if quiz.attempts_allowed and earlier["count"] >= quiz.attempts_allowed:
             raise AttemptError(_("You have used all your attempts at this quiz."))
         rng = random.Random(secrets.randbits(64))  # noqa: S311 (an order, not a secret)
