@@ -64,3 +64,42 @@ def test_the_qr_code_opens_the_verify_page(armed_course, learner, on_commit):
     certificate = Certificate.objects.get()
     assert qr_codes(certificate.pdf.read()) == [certificate.verify_url]
     assert certificate.verify_url.endswith(f"/verify/{certificate.code}/")
+
+
+def test_each_certificate_looks_the_same_whatever_was_drawn_before_it():
+    """The fonts' subsets are kept between certificates: a certificate drawn after others
+    (its glyphs and text map from the kept subset) is the same picture as drawn first, a
+    name beyond the Vietnamese alphabet included, and every name reads back exactly."""
+    from datetime import UTC, datetime
+
+    from certificates import pdf
+
+    def content(name: str, serial: str) -> pdf.CertificateContent:
+        return pdf.CertificateContent(
+            holder_name=name,
+            course_title="Kỹ năng số cơ bản",
+            serial=serial,
+            verify_url=f"https://hocvuso.example.vn/verify/{serial}/",
+            issued_at=datetime(2026, 11, 27, 3, tzinfo=UTC),
+            issuer_name="Sở Khoa học và Công nghệ",
+            signatory_name="Trần Minh Đức",
+        )
+
+    certificates = [
+        content("Nguyễn Thị Hồng Ánh", "NA-2026-000001"),
+        content("Łucja Ñúñez Ørsted – Ŵ", "NA-2026-000002"),
+        content("ĐẶNG QUỐC VIỆT", "NA-2026-000003"),
+    ]
+
+    def picture(data: bytes) -> bytes:
+        return pypdfium2.PdfDocument(data)[0].render(scale=1).to_pil().tobytes()
+
+    first = {}
+    for certificate in certificates:
+        pdf.SubsetCachedFont._subset_objects.cache_clear()
+        first[certificate.serial] = picture(pdf.render(certificate))
+    for certificate in certificates * 2:
+        data = pdf.render(certificate)
+        assert picture(data) == first[certificate.serial], certificate.holder_name
+        lines = [line.strip() for line in pdf_text(data).splitlines()]
+        assert certificate.holder_name in lines
