@@ -1,14 +1,14 @@
 """Writes of certificates: issue, render, notify, re-issue, revoke, arm a course, export.
 
-Issuing is split into three idempotent steps, each in its own transaction with the
-certificate's row locked, so a task redelivered after a worker died at any point finishes the
-job without doing any step twice:
+Issuing is split into idempotent steps, so a task redelivered after a worker died at any
+point finishes the job without doing any step twice:
 
 1. ``certificate_issue`` creates the row (serial, code) unless the learner has one for the
    course: the unique constraint decides between concurrent attempts;
-2. ``certificate_render`` draws the PDF if the stored one is older than the certificate;
-3. ``certificate_notify`` queues the email once (the outbox row and ``notified_at`` are
-   written together).
+2. ``certificates_finish``, in a second transaction with the rows locked, draws the PDF if
+   the stored one is older than the certificate and queues the email once (the outbox row
+   and ``notified_at`` are written together). ``certificate_render`` and
+   ``certificate_notify`` do one of the two alone (a PDF asked for, the sweep).
 """
 
 from __future__ import annotations
@@ -181,9 +181,17 @@ def certificate_issue(
                 # Issued a moment ago by a concurrent completion or a redelivered task.
                 certificate = Certificate.objects.get(user=user, course=course)
     if render:
-        certificate = certificate_render(certificate=certificate)
-        certificate_notify(certificate=certificate)
+        certificate = _finish(certificate)
     return certificate, created
+
+
+def _finish(certificate: Certificate) -> Certificate:
+    """Draw the PDF and queue the email of one certificate, each if missing, in one
+    transaction (waiting for a worker that holds the row to finish with it)."""
+    [certificate] = certificates_finish(pks=[certificate.pk], wait=True)
+    if _needs_drawing(certificate):
+        raise CertificateError(_("There is no active certificate template for this course."))
+    return certificate
 
 
 def content_for(certificate: Certificate, template: CertificateTemplate) -> pdf.CertificateContent:
@@ -229,13 +237,9 @@ def certificate_render(*, certificate: Certificate) -> Certificate:
         )
         if not _needs_drawing(certificate):
             return certificate
-        old_name = certificate.pdf.name
         if not _draw(certificate):
             raise CertificateError(_("There is no active certificate template for this course."))
         certificate.save(update_fields=["pdf", "rendered_version"])
-        if old_name and old_name != certificate.pdf.name:
-            storage = certificate.pdf.storage
-            transaction.on_commit(lambda: storage.delete(old_name))
     return certificate
 
 
@@ -244,16 +248,21 @@ def _needs_drawing(certificate: Certificate) -> bool:
 
 
 def _draw(certificate: Certificate) -> bool:
-    """Render the PDF of the current version and store it (the row is saved by the caller).
-    False if no template applies."""
+    """Render the PDF of the current version and store it (the row is saved by the caller,
+    in a transaction; once it commits, the previous version's file is deleted). False if no
+    template applies."""
     template = selectors.template_of(certificate)
     if template is None:
         return False
     data = pdf.render(content_for(certificate, template))
+    old_name = certificate.pdf.name
     certificate.pdf.save(
         f"{certificate.code}-{certificate.version}.pdf", ContentFile(data), save=False
     )
     certificate.rendered_version = certificate.version
+    if old_name and old_name != certificate.pdf.name:
+        storage = certificate.pdf.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
     return True
 
 
@@ -342,9 +351,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
             actor=actor,
         )
         certificates_changed.send(sender=Certificate, user_ids=[certificate.user_id])
-    certificate = certificate_render(certificate=certificate)
-    certificate_notify(certificate=certificate)
-    return certificate
+    return _finish(certificate)
 
 
 @transaction.atomic
@@ -468,12 +475,13 @@ def certificates_issue_many(*, course: CoursePage, users: list, chunk: int = 200
     return created
 
 
-def certificates_finish(*, pks: list[int]) -> None:
+def certificates_finish(*, pks: list[int], wait: bool = False) -> list[Certificate]:
     """Draw the missing PDFs and send the missing emails of these certificates, in one
-    transaction with their rows locked (rows another worker holds are left to it)."""
+    transaction with their rows locked (rows another worker holds are left to it, or with
+    ``wait`` waited for). Returns the certificates it held, as they are now."""
     with transaction.atomic():
         certificates = list(
-            Certificate.objects.select_for_update(of=("self",), skip_locked=True)
+            Certificate.objects.select_for_update(of=("self",), skip_locked=not wait)
             .select_related("template__issuing_body", "user")
             .filter(pk__in=pks)
         )
@@ -490,7 +498,12 @@ def certificates_finish(*, pks: list[int]) -> None:
         if messages:
             # The outbox rows and notified_at commit together: each email is queued once.
             get_connection().send_messages(messages)
-            Certificate.objects.filter(pk__in=notified).update(notified_at=timezone.now())
+            now = timezone.now()
+            Certificate.objects.filter(pk__in=notified).update(notified_at=now)
+            for certificate in certificates:
+                if certificate.pk in notified:
+                    certificate.notified_at = now
+    return certificates
 
 
 def backlog_issue(*, course: CoursePage) -> int:

@@ -178,6 +178,11 @@ def test_reissue_keeps_serial_and_code_and_prints_the_corrected_name(
     assert reissued.version == 2 and reissued.status() == "valid"
     assert "Nguyễn Văn Ân" in pdf_text(reissued.pdf.read())
     assert [e.kind for e in reissued.events.all()] == ["issued", "revoked", "reissued"]
+    # The holder is told again, and the first version's file is gone (no stale copy to leak).
+    assert len([m for m in mail.outbox if certificate.serial in m.body]) == 2
+    storage = certificate.pdf.storage
+    assert reissued.pdf.name != certificate.pdf.name
+    assert storage.exists(reissued.pdf.name) and not storage.exists(certificate.pdf.name)
 
 
 def test_the_command_issues_by_hand_and_prints_json(course, learner, on_commit):
