@@ -289,10 +289,29 @@ def _graded(attempt: Attempt, answers: list[AttemptAnswer], now: datetime) -> At
 def grade_update(*, user, quiz: Quiz) -> None:
     """Recompute the learner's grade for the quiz under its grading method.
 
-    Written as an UPDATE, and an INSERT only for a first grade: ``update_or_create`` spent
-    three statements more (its lock and savepoints) on every submission of a burst. The
-    caller holds the attempt's lock; two gradings of one learner's attempts at once meet at
-    the unique constraint, and the later one updates."""
+    Two gradings of one learner's attempts can run at once (a teacher marks an essay in
+    attempt 1 while the learner submits attempt 2), each seeing only its own attempt. So the
+    grade row is locked before the attempts are read: the later grading waits for the earlier
+    to commit and then reads both. A first grade has no row to lock: its INSERT is the lock
+    (a concurrent one waits at the unique constraint, fails, and then locks and reads).
+    """
+    rows = QuizGrade.objects.filter(user=user, quiz=quiz)
+    if not list(rows.select_for_update().values_list("pk", flat=True)):
+        values = _grade_values(user, quiz)
+        if values is None:
+            return
+        try:
+            with transaction.atomic():
+                QuizGrade.objects.create(user=user, quiz=quiz, **values)
+            return
+        except IntegrityError:
+            list(rows.select_for_update().values_list("pk", flat=True))
+    values = _grade_values(user, quiz)
+    if values is not None:
+        rows.update(**values)
+
+
+def _grade_values(user, quiz: Quiz) -> dict | None:
     percents = list(
         Attempt.objects.filter(user=user, quiz=quiz, state=Attempt.State.GRADED)
         .order_by("number")
@@ -300,21 +319,13 @@ def grade_update(*, user, quiz: Quiz) -> None:
     )
     percent = grading.grade_of(quiz, percents)
     if percent is None:
-        return
-    values = {
+        return None
+    return {
         "percent": percent,
         "passed": percent >= quiz.pass_mark,
         "attempts_graded": len(percents),
         "updated_at": timezone.now(),
     }
-    rows = QuizGrade.objects.filter(user=user, quiz=quiz)
-    if rows.update(**values):
-        return
-    try:
-        with transaction.atomic():
-            QuizGrade.objects.create(user=user, quiz=quiz, **values)
-    except IntegrityError:
-        rows.update(**values)
 
 
 @transaction.atomic

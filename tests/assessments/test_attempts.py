@@ -248,3 +248,39 @@ def test_beat_closes_abandoned_attempts_through_the_task(bank, settings, on_comm
     attempt.refresh_from_db()
     assert attempt.state == Attempt.State.GRADED and attempt.closed_by_timer
     assert QuizGrade.objects.get(user=learner, quiz=quiz).percent == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_teacher_grading_while_the_learner_submits_again_counts_both_attempts(monkeypatch):
+    """A teacher marks the essay of attempt 1 at the moment the learner submits attempt 2:
+    the grade (average) counts both, whichever commits first."""
+    _needs_postgresql()
+    from assessments.services import attempts
+
+    framework_load_shipped()
+    bank = sample_questions()
+    learner, teacher = UserFactory(), UserFactory()
+    quiz = quiz_of([bank["ATM-01"], bank["DVC-04"]], grading_method="average")
+    first = answer_all(services.attempt_start(user=learner, quiz=quiz), right=True)
+    essay = first.answers.get(question=bank["DVC-04"])
+    second = services.attempt_start(user=learner, quiz=quiz)
+    # Both gradings reach the grade together, each with its own attempt written.
+    meet = threading.Barrier(2)
+    real = attempts.grade_update
+
+    def grade_update_together(**kwargs):
+        meet.wait(timeout=10)
+        real(**kwargs)
+
+    monkeypatch.setattr(attempts, "grade_update", grade_update_together)
+    calls = iter(
+        [
+            lambda: services.answer_grade(answer=essay, mark=essay.mark, grader=teacher),
+            lambda: services.attempt_submit(attempt=second, responses={}),  # nothing right
+        ]
+    )
+    results, errors = _race(lambda: next(calls)(), 2)
+    assert errors == []
+    assert sorted(result.percent for result in results) == [0, 100]
+    grade = QuizGrade.objects.get(user=learner, quiz=quiz)
+    assert grade.attempts_graded == 2 and grade.percent == 50
