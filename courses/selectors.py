@@ -158,7 +158,10 @@ def live_courses(ids: Iterable[int]) -> dict[int, CoursePage]:
 def live_lesson(lesson_id: int) -> LessonPage | None:
     """The published lesson, or None: from the cache until a page changes (every quiz and
     H5P request asks). Shared with other requests of this process: read it, never change it."""
-    return cached(f"lesson:{lesson_id}", LessonPage.objects.live().filter(pk=lesson_id).first)
+    # A lambda: building the query costs more than a lookup that finds it kept.
+    return cached(
+        f"lesson:{lesson_id}", lambda: LessonPage.objects.live().filter(pk=lesson_id).first()
+    )
 
 
 def quiz_kept(quiz_id: int) -> Quiz | None:
@@ -171,7 +174,7 @@ def course_of(lesson: LessonPage) -> CoursePage | None:
     """The published course a lesson sits in: one query (``get_parent().specific`` takes two),
     then none until a page changes."""
     path = lesson.path[: -LessonPage.steplen]
-    return cached(f"course-of:{path}", CoursePage.objects.live().filter(path=path).first)
+    return cached(f"course-of:{path}", lambda: CoursePage.objects.live().filter(path=path).first())
 
 
 def rule_lessons(course: CoursePage, *, keep: Iterable[int] = ()) -> list[int]:

@@ -22,7 +22,7 @@ def duration(minutes: int | None) -> str:
 def catalogue_url(context) -> str:
     """The catalogue's address for the menu: its page is looked up once until a page changes."""
     request = context.get("request")
-    index = cached("catalogue", CourseIndexPage.objects.live().first)
+    index = cached("catalogue", lambda: CourseIndexPage.objects.live().first())
     return index.get_url(request) if index else ""
 
 
