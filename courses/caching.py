@@ -9,11 +9,13 @@ A request reads the version once (``one_version``, around every request in ``cms
 middleware): a lesson page asked Redis for it five times.
 """
 
+import re
 import threading
 import time
 from contextlib import contextmanager
 
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from wagtail.models import PageViewRestriction
 
@@ -133,3 +135,33 @@ class CachedViewRestrictions:
         queryset = PageViewRestriction.objects.filter(pk__in=[r.pk for r in found])
         queryset._result_cache = found
         return queryset
+
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def over_rate(name: str, rate: str) -> bool:
+    """Whether this hit of ``name`` goes over ``rate`` ("240/m": hits a minute; "100/5m",
+    "10/s", "1000/h", "5000/d"), counted in fixed windows.
+
+    For the limits asked on every request of a busy endpoint (each H5P statement): with
+    Redis one atomic round trip (``cms.cache.RedisCache.count``), where django-ratelimit's
+    ``add`` then ``incr`` took two; any other cache adds then increments.
+    """
+    match = re.fullmatch(r"(\d+)/(\d*)([smhd])", rate)
+    if match is None:
+        raise ImproperlyConfigured(f"A rate is hits/period, such as 240/m, not {rate!r}")
+    limit = int(match[1])
+    period = int(match[2] or 1) * PERIODS[match[3]]
+    key = f"rate:{name}:{int(time.time()) // period}"
+    count = getattr(cache, "count", None)
+    if count is not None:
+        hits = count(key, period + 1)
+    elif cache.add(key, 1, period + 1):
+        hits = 1
+    else:
+        try:
+            hits = cache.incr(key)
+        except ValueError:  # expired in between: a new window
+            hits = 1
+    return hits > limit

@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
 
 from assessments import services as assessment
 from assessments.h5p.xapi import MAX_BYTES
 from assessments.models import H5PActivity, H5PGrade
-from courses.caching import cached_many
+from courses.caching import cached_many, over_rate
 from courses.models import LessonPage
 from courses.selectors import course_of
 
@@ -124,13 +123,7 @@ def _csrf_failed(request) -> bool:
 
 
 def _flooding(request) -> bool:
-    return is_ratelimited(
-        request,
-        group="h5p-statements",
-        key="user",
-        rate=settings.H5P_STATEMENT_RATE,
-        increment=True,
-    )
+    return over_rate(f"h5p-statements:{request.user.pk}", settings.H5P_STATEMENT_RATE)
 
 
 def _slow_down() -> JsonResponse:

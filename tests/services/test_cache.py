@@ -28,3 +28,23 @@ def test_a_counter_that_expired_is_not_brought_back_without_a_timeout():
     assert cache.get("ratelimit-gone") is None
     client = cache._cache.get_client(write=True)
     assert not client.exists(cache.make_key("ratelimit-gone"))
+
+
+def test_a_rate_counter_counts_in_one_call_and_starts_with_a_timeout():
+    import threading
+
+    cache = caches["default"]
+    assert cache.count("rate-hits", 60) == 1
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_key("rate-hits")) <= 60
+    # Many workers at once: no hit lost, and the counter still expires.
+    threads = [
+        threading.Thread(target=lambda: [cache.count("rate-hits", 60) for _ in range(50)])
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert cache.get("rate-hits") == 401
+    assert 0 < client.ttl(cache.make_key("rate-hits")) <= 60
