@@ -144,14 +144,21 @@ class Membership(models.Model):
         HR_OFFICER = "hr_officer", _("HR officer")
         PROVINCE_ADMIN = "province_admin", _("Province administrator")
 
+    # No index of its own: the unique (user, organisation) leads with it.
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+        User,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+        db_index=False,
     )
+    # No index of its own: accounts_membership_cover (organisation, ...) leads with it.
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         related_name="memberships",
         verbose_name=_("organisation"),
+        db_index=False,
     )
     position = models.CharField(_("position"), max_length=150, blank=True)
     target_group = models.CharField(_("target group"), max_length=16, choices=TargetGroup.choices)

@@ -206,12 +206,14 @@ class Certificate(models.Model):
         EXPIRED = "expired", pgettext_lazy("certificate status", "Expired")
         REVOKED = "revoked", pgettext_lazy("certificate status", "Revoked")
 
+    # No index of its own: certificates_one_per_course (user, course) leads with it.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         related_name="certificates",
         verbose_name=_("holder"),
+        db_index=False,
     )
     course = models.ForeignKey(
         "courses.CoursePage",

@@ -16,8 +16,12 @@ class Enrolment(models.Model):
         ASSIGNMENT = "assignment", _("Assigned by a teacher")
         MANDATE = "mandate", _("Mandated by the agency")
 
+    # No index of its own: learning_one_enrolment (user, course) leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        db_index=False,
     )
     course = models.ForeignKey(
         "courses.CoursePage", on_delete=models.SET_NULL, null=True, related_name="+"
@@ -38,8 +42,12 @@ class Enrolment(models.Model):
 
 
 class LessonProgress(models.Model):
+    # No index of its own: learning_one_progress (user, lesson) leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lesson_progress",
+        db_index=False,
     )
     lesson = models.ForeignKey(
         "courses.LessonPage", on_delete=models.SET_NULL, null=True, related_name="+"
@@ -92,8 +100,12 @@ class CompletionRuleVersion(models.Model):
 
 
 class CourseCompletion(models.Model):
+    # No index of its own: learning_one_completion (user, course) leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_completions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="course_completions",
+        db_index=False,
     )
     course = models.ForeignKey(
         "courses.CoursePage", on_delete=models.SET_NULL, null=True, related_name="+"

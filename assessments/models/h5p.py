@@ -100,8 +100,12 @@ class H5PPackageVersion(models.Model):
 
 
 class H5PAttempt(models.Model):
+    # No index of its own: h5p_attempt_number (user, activity, ...) leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="h5p_attempts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="h5p_attempts",
+        db_index=False,
     )
     activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="attempts")
     version = models.ForeignKey(H5PPackageVersion, on_delete=models.PROTECT, related_name="+")
@@ -138,8 +142,12 @@ class H5PGrade(models.Model):
     """A learner's grade for an activity under its "score that counts", kept current."""
 
     activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="grades")
+    # No index of its own: h5p_one_grade (user, activity) leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="h5p_grades"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="h5p_grades",
+        db_index=False,
     )
     percent = models.DecimalField(max_digits=5, decimal_places=2)
     raw_score = models.DecimalField(max_digits=9, decimal_places=2)
@@ -158,7 +166,10 @@ class H5PGrade(models.Model):
 class H5PState(models.Model):
     """Where the learner left the activity (the player's ``contentUserData``), to resume."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: h5p_one_state (user, activity, context_id) leads with it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="+")
     context_id = models.PositiveIntegerField()
     version = models.ForeignKey(H5PPackageVersion, on_delete=models.CASCADE, related_name="+")
@@ -180,8 +191,14 @@ class H5PStatement(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="h5p_statements"
     )
+    # No index of its own: the (activity, accepted) index leads with it.
     activity = models.ForeignKey(
-        H5PActivity, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements"
+        H5PActivity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="statements",
+        db_index=False,
     )
     attempt = models.ForeignKey(
         H5PAttempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements"

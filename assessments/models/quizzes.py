@@ -174,8 +174,9 @@ class Attempt(models.Model):
         GRADED = "graded", _("Graded")
 
     quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    # No index of its own: assessments_attempt_number (user, quiz, number) leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts", db_index=False
     )
     context_id = models.PositiveIntegerField(
         null=True,
@@ -221,7 +222,10 @@ class AttemptAnswer(models.Model):
     """A learner's response to one slot. ``layout`` holds the order the choices were shown
     in (answer ids, or matching pair ids); the browser only ever sees positions in it."""
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own: assessments_answer_slot (attempt, slot) leads with it.
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     slot = models.PositiveSmallIntegerField()
     question = models.ForeignKey(
         "assessments.Question", on_delete=models.PROTECT, related_name="attempt_answers"
@@ -261,8 +265,12 @@ class QuizGrade(models.Model):
     graded attempt."""
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="grades")
+    # No index of its own: assessments_one_grade (user, quiz) leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_grades"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="quiz_grades",
+        db_index=False,
     )
     percent = models.DecimalField(max_digits=5, decimal_places=2)
     passed = models.BooleanField()
