@@ -38,6 +38,7 @@ import os
 import platform
 import random
 import re
+import resource
 import secrets
 import shutil
 import statistics
@@ -325,6 +326,54 @@ def cpu_seconds(roots: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def redis_server() -> list[int]:
+    return [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and (entry / "comm").exists() and _comm(entry) == "redis-server"
+    ]
+
+
+def _comm(entry: Path) -> str:
+    try:
+        return (entry / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+class CpuShare:
+    """The CPU each part used while one load ran, per request: where a row's cores went."""
+
+    def __init__(self, gunicorn: int):
+        self.groups = {
+            "gunicorn": [gunicorn],
+            "PostgreSQL": postmaster(),
+            "Redis": redis_server(),
+        }
+
+    def __enter__(self):
+        self.before = {name: cpu_seconds(pids) for name, pids in self.groups.items()}
+        self.children = _children_cpu()  # wrk, run and waited for in between
+        return self
+
+    def __exit__(self, *_exc):
+        self.used = {
+            name: cpu_seconds(pids) - self.before[name] for name, pids in self.groups.items()
+        }
+        self.used["wrk"] = _children_cpu() - self.children
+
+    def per_request(self, requests: int) -> str:
+        return "CPU per request: " + ", ".join(
+            f"{name} {seconds / max(requests, 1) * 1000:.2f} ms"
+            for name, seconds in self.used.items()
+        )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def postmaster() -> list[int]:
     """PostgreSQL's main process (its backends are its children)."""
     found = []
@@ -536,7 +585,7 @@ class Table:
         verdict = "" if met is None else ("yes" if met else "**NO**")
         self.rows.append((name, value, ratio, target, verdict))
 
-    def load(self, name, figures, ratio_target=None, p95_target=None, hits=None):
+    def load(self, name, figures, ratio_target=None, p95_target=None, hits=None, cpu=None):
         ratio = figures["rate"] / self.floor if self.floor else float("nan")
         errors = figures["status_errors"] + figures["socket_errors"]
         value = (
@@ -548,6 +597,8 @@ class Table:
                 f"; {hits:.0%} cache hits, database transactions per request "
                 f"{figures['transactions']:.3f}"
             )
+        if cpu is not None:
+            value += "; " + cpu.per_request(figures["requests"])
         target, met = [], errors == 0
         if ratio_target is not None:
             target.append(f"≥ {ratio_target}× floor")
@@ -659,9 +710,16 @@ def main() -> int:
                 raise SystemExit(f"{path}: {status}, not the page expected")
         run = dict(seconds=args.seconds, connections=args.connections)
         print(f"gunicorn {args.workers} workers; wrk 1 thread, {args.connections} connections")
-        floor = wrk("/san/", **run)
+        gunicorn = processes[0].pid
+
+        def measured(path, **options):
+            with CpuShare(gunicorn) as cpu:
+                figures = wrk(path, **options)
+            return figures, cpu
+
+        floor, cpu = measured("/san/", **run)
         table.floor = floor["rate"]
-        table.load("floor: bare Django view, same middleware", floor)
+        table.load("floor: bare Django view, same middleware", floor, cpu=cpu)
         for path, label in (
             ("/", "home page, anonymous (cached)"),
             ("/khoa-hoc/", "course catalogue, anonymous (cached)"),
@@ -673,27 +731,23 @@ def main() -> int:
             # (it includes autovacuum and the Celery worker).
             hits = sum(fetch(path)[2].get("X-Cache") == "hit" for _ in range(50))
             before = transactions()
-            figures = wrk(path, **run)
+            figures, cpu = measured(path, **run)
             figures["transactions"] = (transactions() - before) / max(figures["requests"], 1)
-            table.load(label, figures, ratio_target=0.6, hits=hits / 50)
+            table.load(label, figures, ratio_target=0.6, hits=hits / 50, cpu=cpu)
         signed_in = dict(run, users=course.users_file, cookies=cookies)
-        table.load(
-            f"lesson page, {len(course.learners):,} learners signed in",
-            wrk(course.lesson, **signed_in),
-            ratio_target=0.2,
-            p95_target=120,
-        )
-        table.load(
-            "learner's dashboard (Khóa học của tôi)",
-            wrk("/hoc-tap/khoa-hoc-cua-toi/", **signed_in),
-            ratio_target=0.2,
-            p95_target=120,
-        )
-        table.load(
-            "H5P xAPI statement (answered, stored)",
-            wrk(course.xapi, mode="xapi", iri=course.iri, **signed_in),
-            ratio_target=0.25,
-        )
+        page = dict(ratio_target=0.2, p95_target=120)
+        for path, label, options, targets in (
+            (course.lesson, f"lesson page, {len(course.learners):,} learners signed in", {}, page),
+            ("/hoc-tap/khoa-hoc-cua-toi/", "learner's dashboard (Khóa học của tôi)", {}, page),
+            (
+                course.xapi,
+                "H5P xAPI statement (answered, stored)",
+                dict(mode="xapi", iri=course.iri),
+                dict(ratio_target=0.25),
+            ),
+        ):
+            figures, cpu = measured(path, **signed_in, **options)
+            table.load(label, figures, cpu=cpu, **targets)
         admin = dict(seconds=args.seconds, connections=1, users=course.admin_file, cookies=cookies)
         for code, label in (
             ()

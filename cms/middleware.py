@@ -27,6 +27,9 @@ H5P_CONTENT_POLICY = {
 }
 
 
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
 class CSPMiddleware(BaseCSPMiddleware):
     """The site's Content-Security-Policy, relaxed for the Wagtail admin only.
 
@@ -34,6 +37,15 @@ class CSPMiddleware(BaseCSPMiddleware):
     shows page previews in a frame of its own, so ``/admin/`` may run inline script and be
     framed by the site itself; every public and learner page may do neither.
     """
+
+    def process_response(self, request, response):
+        # A JSON answer (an H5P statement, an autosave, a badge) is read by a script, never
+        # shown as a page: nothing in it may load, run or be framed. A fixed policy, stricter
+        # than any page's, instead of composing the site's for every statement and autosave.
+        if response.get("Content-Type", "").startswith("application/json"):
+            response.headers.setdefault("Content-Security-Policy", API_POLICY)
+            return response
+        return super().process_response(request, response)
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)

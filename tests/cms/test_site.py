@@ -47,6 +47,13 @@ def test_security_headers_on_public_pages(client):
     assert "frame-ancestors 'none'" in csp
 
 
+def test_json_answers_carry_a_policy_that_lets_nothing_load_or_frame_them(client):
+    response = client.get("/healthz/")
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert "script-src 'self'" in client.get("/")["Content-Security-Policy"]  # pages keep theirs
+
+
 def test_unknown_page_gives_a_vietnamese_404(client):
     response = client.get("/khong-co-trang-nay/")
     assert response.status_code == 404
