@@ -43,6 +43,11 @@ def setup(media: str, database_url: str | None) -> None:
     # broker); delivering them is another worker's job and not part of issuing.
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = "memory://"
+    from django.conf import settings
+
+    # …and asks for one recount of the reports per few seconds, not one per certificate
+    # (with tasks run at once, as in tests, it would ask every time).
+    settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def render_only(count: int) -> float:

@@ -13,10 +13,10 @@ class CertificatesConfig(AppConfig):
         from learning.signals import course_completed
 
         from .handlers import on_course_completed
-        from .models import CertificateTemplate, IssuingBody
+        from .models import CertificateTemplate, CourseCertification, IssuingBody
         from .selectors import templates_changed
 
         course_completed.connect(on_course_completed, dispatch_uid="certificates-issue")
-        for model in (CertificateTemplate, IssuingBody, get_image_model()):
+        for model in (CertificateTemplate, IssuingBody, CourseCertification, get_image_model()):
             for signal in (post_save, post_delete):
                 signal.connect(templates_changed, sender=model, dispatch_uid=f"templates-{model}")

@@ -33,13 +33,13 @@ def templates_changed(**_kwargs) -> None:
     transaction.on_commit(bump)
 
 
-def _cached_template(name: str, find) -> CertificateTemplate | None:
+def _cached_template(name: str, find):
     version = cache.get_or_set(TEMPLATES_VERSION, time_ns, None)
     key = f"certificates:template:{version}:{name}"
     found = cache.get(key)
     if found is None:
-        found = find() or NONE
-        cache.set(key, found, TEMPLATES_TTL)
+        found = find()
+        cache.set(key, NONE if found is None else found, TEMPLATES_TTL)
     return None if isinstance(found, str) else found
 
 
@@ -66,7 +66,24 @@ def template_of(certificate: Certificate) -> CertificateTemplate | None:
     if certificate.template_id is None:
         return template_for(certificate.course)
     pk = certificate.template_id
-    return _cached_template(f"id:{pk}", _templates().filter(pk=pk).first)
+    return _cached_template(f"id:{pk}", lambda: _templates().filter(pk=pk).first())
+
+
+def valid_months(course: CoursePage | None) -> int | None:
+    """How many months the course's certificates stay valid (None: for good), kept with the
+    templates (a certification saved forgets them): every certificate issued asks."""
+    if course is None:
+        return None
+    months = _cached_template(
+        f"months:{course.pk}",
+        lambda: (
+            CourseCertification.objects.filter(course=course)
+            .values_list("valid_months", flat=True)
+            .first()
+            or 0
+        ),
+    )
+    return months or None
 
 
 def issues_for(certification: CourseCertification | None, completion: CourseCompletion) -> bool:

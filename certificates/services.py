@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -79,13 +79,25 @@ def _counter_locked(year: int) -> SerialCounter:
 def _serials_next(year: int, count: int = 1) -> list[str]:
     """The next ``count`` serials of ``year``, e.g. NA-2026-000123. The counter row stays
     locked until the transaction ends, so serials are unique and, if the certificates are not
-    created after all, the numbers are given back with the rollback: no gaps."""
-    counter = _counter_locked(year)
-    first = counter.last + 1
-    counter.last += count
-    counter.save(update_fields=["last"])
+    created after all, the numbers are given back with the rollback: no gaps.
+
+    One ``UPDATE … RETURNING`` takes the lock and the numbers (a lock, a read and a write
+    were three statements of every certificate); the year's first certificate creates the
+    row first. Only the model's own names are put into the SQL; the values are parameters."""
+    table, column, key = (
+        connection.ops.quote_name(name) for name in (SerialCounter._meta.db_table, "last", "year")
+    )
+    sql = f"UPDATE {table} SET {column} = {column} + %s WHERE {key} = %s RETURNING {column}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count, year])
+        row = cursor.fetchone()
+        if row is None:
+            SerialCounter.objects.get_or_create(year=year)
+            cursor.execute(sql, [count, year])
+            row = cursor.fetchone()
+    last = row[0]
     prefix = settings.CERTIFICATE_SERIAL_PREFIX
-    return [f"{prefix}-{year}-{n:06d}" for n in range(first, counter.last + 1)]
+    return [f"{prefix}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 def _certificate_new(
@@ -113,13 +125,7 @@ def _certificate_new(
 
 
 def _expiry(course: CoursePage | None, issued_at: datetime) -> datetime | None:
-    if course is None:
-        return None
-    months = (
-        CourseCertification.objects.filter(course=course)
-        .values_list("valid_months", flat=True)
-        .first()
-    )
+    months = selectors.valid_months(course)
     return issued_at + relativedelta(months=months) if months else None
 
 
@@ -142,44 +148,43 @@ def certificate_issue(
     """
     if by_hand and not reason.strip():
         raise CertificateError(_("Give a reason for issuing by hand."))
-    with transaction.atomic():
-        certificate = Certificate.objects.filter(user=user, course=course).first()
-        created = False
-        if certificate is None:
-            template = selectors.template_for(course)
-            if template is None:
-                raise CertificateError(
-                    _("There is no active certificate template for this course.")
+    certificate = Certificate.objects.filter(user=user, course=course).first()
+    created = False
+    if certificate is None:
+        template = selectors.template_for(course)
+        if template is None:
+            raise CertificateError(_("There is no active certificate template for this course."))
+        now = timezone.now()
+        try:
+            # Its own transaction (a savepoint if the caller has one): the unique constraint
+            # decides between concurrent issues, and the loser's work is rolled back whole.
+            with transaction.atomic():
+                [serial] = _serials_next(timezone.localtime(now).year)
+                certificate = _certificate_new(
+                    user=user,
+                    course=course,
+                    template=template,
+                    serial=serial,
+                    now=now,
+                    expires_at=_expiry(course, now),
+                    grade=grade,
                 )
-            now = timezone.now()
-            try:
-                with transaction.atomic():
-                    [serial] = _serials_next(timezone.localtime(now).year)
-                    certificate = _certificate_new(
-                        user=user,
-                        course=course,
-                        template=template,
-                        serial=serial,
-                        now=now,
-                        expires_at=_expiry(course, now),
-                        grade=grade,
-                    )
-                    certificate.save(force_insert=True)
-                    CertificateEvent.objects.create(
-                        certificate=certificate,
-                        kind=(
-                            CertificateEvent.Kind.ISSUED_BY_HAND
-                            if by_hand
-                            else CertificateEvent.Kind.ISSUED
-                        ),
-                        reason=reason.strip(),
-                        actor=actor,
-                    )
-                    certificates_changed.send(sender=Certificate, user_ids=[user.pk])
-                    created = True
-            except IntegrityError:
-                # Issued a moment ago by a concurrent completion or a redelivered task.
-                certificate = Certificate.objects.get(user=user, course=course)
+                certificate.save(force_insert=True)
+                CertificateEvent.objects.create(
+                    certificate=certificate,
+                    kind=(
+                        CertificateEvent.Kind.ISSUED_BY_HAND
+                        if by_hand
+                        else CertificateEvent.Kind.ISSUED
+                    ),
+                    reason=reason.strip(),
+                    actor=actor,
+                )
+                certificates_changed.send(sender=Certificate, user_ids=[user.pk])
+                created = True
+        except IntegrityError:
+            # Issued a moment ago by a concurrent completion or a redelivered task.
+            certificate = Certificate.objects.get(user=user, course=course)
     if render:
         certificate = _finish(certificate)
     return certificate, created
@@ -485,24 +490,31 @@ def certificates_finish(*, pks: list[int], wait: bool = False) -> list[Certifica
             .select_related("template__issuing_body", "user")
             .filter(pk__in=pks)
         )
-        drawn, messages, notified = [], [], []
+        now = timezone.now()
+        messages, changed = [], []
         for certificate in certificates:
+            fields = []
             if _needs_drawing(certificate):
                 if not _draw(certificate):
                     continue  # no template: left for an administrator to re-issue
-                drawn.append(certificate)
+                fields += ["pdf", "rendered_version"]
             if _wants_notice(certificate):
                 messages.append(_notification(certificate))
-                notified.append(certificate.pk)
-        Certificate.objects.bulk_update(drawn, ["pdf", "rendered_version"])
+                certificate.notified_at = now
+                fields.append("notified_at")
+            if fields:
+                changed.append((certificate, fields))
+        # The outbox rows and notified_at commit together: each email is queued once.
         if messages:
-            # The outbox rows and notified_at commit together: each email is queued once.
             get_connection().send_messages(messages)
-            now = timezone.now()
+        if len(changed) == 1:  # one issue: one plain UPDATE (bulk_update composes CASEs)
+            certificate, fields = changed[0]
+            certificate.save(update_fields=fields)
+        elif changed:
+            drawn = [c for c, fields in changed if "pdf" in fields]
+            Certificate.objects.bulk_update(drawn, ["pdf", "rendered_version"])
+            notified = [c.pk for c, fields in changed if "notified_at" in fields]
             Certificate.objects.filter(pk__in=notified).update(notified_at=now)
-            for certificate in certificates:
-                if certificate.pk in notified:
-                    certificate.notified_at = now
     return certificates
 
 

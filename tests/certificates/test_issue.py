@@ -135,6 +135,13 @@ def test_expiry_comes_from_the_course(course, superuser, learner, on_commit):
     assert (certificate.expires_at - certificate.issued_at).days in range(730, 732)
     assert certificate.status() == "valid"
     assert certificate.status(certificate.expires_at) == "expired"
+    # The administrator shortens it: the next certificate takes the new term at once.
+    services.certification_arm(course=page, actor=superuser, valid_months=12)
+    later = UserFactory()
+    with on_commit():
+        complete(later, page, lessons)
+    certificate = Certificate.objects.get(user=later)
+    assert (certificate.expires_at - certificate.issued_at).days in range(365, 367)
 
 
 def test_issuing_by_hand_needs_a_reason_and_records_who(course, learner, superuser, on_commit):
