@@ -9,32 +9,31 @@ def without_own_index(app_label: str, *altered: migrations.AlterField):
 
     Django's own ``AlterField`` drops the foreign key and adds it back, and adding it back
     checks every row under a lock: minutes on a table of ten million lesson-progress rows.
-    Each field's single-column, non-unique index is found by introspection (its name is
-    Django's hash) and dropped; going back creates it again.
+    Only the index Django made for the field (its name is Django's hash of the table and
+    column) is dropped, if it is there; going back creates it again unless it is there.
     """
 
-    def fields(apps):
+    def indexes(apps, schema_editor):
+        connection = schema_editor.connection
         for operation in altered:
             model = apps.get_model(app_label, operation.model_name)
-            yield model, model._meta.get_field(operation.name)
-
-    def forwards(apps, schema_editor):
-        connection = schema_editor.connection
-        for model, field in fields(apps):
+            field = model._meta.get_field(operation.name)
+            name = schema_editor._create_index_name(model._meta.db_table, [field.column])
             with connection.cursor() as cursor:
                 found = connection.introspection.get_constraints(cursor, model._meta.db_table)
-            for name, about in found.items():
-                if (
-                    about["index"]
-                    and not about["unique"]
-                    and not about["primary_key"]
-                    and about["columns"] == [field.column]
-                ):
-                    schema_editor.execute(schema_editor._delete_index_sql(model, name))
+            yield model, field, name, name in found
+
+    def forwards(apps, schema_editor):
+        for model, _field, name, present in list(indexes(apps, schema_editor)):
+            if present:
+                schema_editor.execute(schema_editor._delete_index_sql(model, name))
 
     def backwards(apps, schema_editor):
-        for model, field in fields(apps):
-            schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
+        for model, field, name, present in list(indexes(apps, schema_editor)):
+            if not present:
+                schema_editor.execute(
+                    schema_editor._create_index_sql(model, fields=[field], name=name)
+                )
 
     return migrations.SeparateDatabaseAndState(
         state_operations=list(altered),

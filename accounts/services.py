@@ -119,7 +119,7 @@ class EmailNotSent(Exception):
     """The mail server refused or did not answer; the task retries later."""
 
 
-@transaction.atomic(savepoint=False)  # one insert: in a caller's transaction, no savepoint
+@transaction.atomic
 def email_queue(
     *, subject: str, body: str, html: str, to: list[str], from_email: str
 ) -> OutgoingEmail:

@@ -193,7 +193,10 @@ def certificate_issue(
 def _finish(certificate: Certificate) -> Certificate:
     """Draw the PDF and queue the email of one certificate, each if missing, in one
     transaction (waiting for a worker that holds the row to finish with it)."""
-    [certificate] = certificates_finish(pks=[certificate.pk], wait=True)
+    found = certificates_finish(pks=[certificate.pk], wait=True)
+    if not found:
+        raise Certificate.DoesNotExist(f"certificate {certificate.pk} was deleted")
+    [certificate] = found
     if _needs_drawing(certificate):
         raise CertificateError(_("There is no active certificate template for this course."))
     return certificate

@@ -42,7 +42,8 @@ class CSPMiddleware(BaseCSPMiddleware):
         # A JSON answer (an H5P statement, an autosave, a badge) is read by a script, never
         # shown as a page: nothing in it may load, run or be framed. A fixed policy, stricter
         # than any page's, instead of composing the site's for every statement and autosave.
-        if response.get("Content-Type", "").startswith("application/json"):
+        kind = response.get("Content-Type", "").split(";")[0].strip()
+        if kind == "application/json" or kind.endswith("+json"):
             response.headers.setdefault("Content-Security-Policy", API_POLICY)
             return response
         return super().process_response(request, response)

@@ -12,6 +12,7 @@ middleware): a lesson page asked Redis for it five times.
 import re
 import threading
 import time
+import zlib
 from contextlib import contextmanager
 
 from django.core.cache import cache
@@ -148,12 +149,14 @@ def over_rate(name: str, rate: str) -> bool:
     Redis one atomic round trip (``cms.cache.RedisCache.count``), where django-ratelimit's
     ``add`` then ``incr`` took two; any other cache adds then increments.
     """
-    match = re.fullmatch(r"(\d+)/(\d*)([smhd])", rate)
+    match = re.fullmatch(r"(\d+)/([1-9]\d*)?([smhd])", rate)
     if match is None:
         raise ImproperlyConfigured(f"A rate is hits/period, such as 240/m, not {rate!r}")
     limit = int(match[1])
     period = int(match[2] or 1) * PERIODS[match[3]]
-    key = f"rate:{name}:{int(time.time()) // period}"
+    # Each name's windows start at its own offset, so counters do not all reset together.
+    offset = zlib.crc32(name.encode()) % period
+    key = f"rate:{name}:{(int(time.time()) + offset) // period}"
     count = getattr(cache, "count", None)
     if count is not None:
         hits = count(key, period + 1)

@@ -30,5 +30,6 @@ def test_rates_read_like_django_ratelimits(monkeypatch):
     monkeypatch.setattr(caching.time, "time", lambda: 1_800_000_000.0)
     assert [caching.over_rate("a", "1/5m") for _ in range(2)] == [False, True]
     assert [caching.over_rate("b", "2/h") for _ in range(3)] == [False, False, True]
-    with pytest.raises(ImproperlyConfigured):
-        caching.over_rate("c", "240 a minute")
+    for wrong in ("240 a minute", "1/0m"):
+        with pytest.raises(ImproperlyConfigured):
+            caching.over_rate("c", wrong)
