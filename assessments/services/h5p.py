@@ -509,7 +509,32 @@ def h5p_statement_record(
 
 
 def h5p_grade_update(*, user, activity: H5PActivity) -> H5PGrade | None:
-    """Recompute the learner's grade from their graded attempts, by the activity's rule."""
+    """Recompute the learner's grade from their graded attempts, by the activity's rule.
+
+    As for quizzes (``grade_update``): the grade row is locked, or for a first grade
+    inserted, before the attempts are read, so two attempts graded at once (the activity in
+    two lessons) each count."""
+    rows = H5PGrade.objects.filter(user=user, activity=activity)
+    grade = rows.select_for_update().first()
+    if grade is None:
+        values = _h5p_grade_values(user, activity)
+        if values is None:
+            return None
+        try:
+            with transaction.atomic():
+                return H5PGrade.objects.create(user=user, activity=activity, **values)
+        except IntegrityError:
+            grade = rows.select_for_update().get()
+    values = _h5p_grade_values(user, activity)
+    if values is None:
+        return grade
+    for field, value in values.items():
+        setattr(grade, field, value)
+    grade.save(update_fields=[*values, "updated_at"])
+    return grade
+
+
+def _h5p_grade_values(user, activity: H5PActivity) -> dict | None:
     graded = list(
         H5PAttempt.objects.filter(user=user, activity=activity, percent__isnull=False).order_by(
             "finished_at", "pk"
@@ -523,18 +548,13 @@ def h5p_grade_update(*, user, activity: H5PActivity) -> H5PGrade | None:
         chosen = graded[-1]
     else:
         chosen = max(graded, key=lambda a: (a.percent, a.passed, a.finished_at))
-    grade, _created = H5PGrade.objects.update_or_create(
-        user=user,
-        activity=activity,
-        defaults={
-            "percent": chosen.percent,
-            "raw_score": chosen.raw_score,
-            "max_score": chosen.max_score,
-            "passed": bool(chosen.passed),
-            "attempts_graded": len(graded),
-        },
-    )
-    return grade
+    return {
+        "percent": chosen.percent,
+        "raw_score": chosen.raw_score,
+        "max_score": chosen.max_score,
+        "passed": bool(chosen.passed),
+        "attempts_graded": len(graded),
+    }
 
 
 @transaction.atomic

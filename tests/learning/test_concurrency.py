@@ -103,3 +103,82 @@ def test_an_h5p_statement_sent_four_times_at_once_counts_once(settings, tmp_path
     assert sorted(outcome.duplicate for outcome in outcomes) == [False, True, True, True]
     assert H5PStatement.objects.filter(accepted=True).count() == 1
     assert H5PAttempt.objects.filter(user=learner, percent__isnull=False).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_activity_graded_in_two_lessons_at_once_counts_both_attempts(
+    settings, tmp_path, monkeypatch
+):
+    """The same activity sits in two lessons; the learner finishes it in both at the same
+    moment (two tabs): the grade counts both attempts, whichever commits first."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "SQLite runs one writer at a time, so there is no race to test; "
+            "CI's second step runs this on PostgreSQL"
+        )
+    import io
+    import uuid
+
+    from assessments import services as assessment
+    from assessments.models import H5PGrade
+    from assessments.services import h5p as h5p_services
+    from tests.factories import lesson_with_h5p
+    from tests.h5p_packages import package
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    activity = assessment.h5p_package_import(
+        source=io.BytesIO(package()), filename="x.h5p"
+    ).activity
+    page, _lessons = course_tree(lessons=("Mở đầu",))
+    places = [
+        lesson_with_h5p(page, [activity], slug="tuong-tac-1"),
+        lesson_with_h5p(page, [activity], slug="tuong-tac-2", title="Ôn tập"),
+    ]
+    learner = UserFactory()
+    services.enrolment_create(user=learner, course=page)
+    attempts = [
+        assessment.h5p_attempt_open(user=learner, activity=activity, context_id=lesson.pk)
+        for lesson in places
+    ]
+    # Both gradings reach the grade together, each with its own attempt scored.
+    meet = threading.Barrier(2)
+    real = h5p_services.h5p_grade_update
+
+    def grade_together(**kwargs):
+        meet.wait(timeout=10)
+        return real(**kwargs)
+
+    monkeypatch.setattr(h5p_services, "h5p_grade_update", grade_together)
+    errors = []
+
+    def finish(lesson, attempt, raw):
+        try:
+            assessment.h5p_statement_record(
+                user=learner,
+                activity=activity,
+                context_id=lesson.pk,
+                attempt_id=attempt.pk,
+                statement={
+                    "id": str(uuid.uuid4()),
+                    "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+                    "object": {"id": activity.iri()},
+                    "result": {"score": {"raw": raw, "max": 2}},
+                },
+            )
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=finish, args=(places[0], attempts[0], 2)),
+        threading.Thread(target=finish, args=(places[1], attempts[1], 0)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    grade = H5PGrade.objects.get(user=learner, activity=activity)
+    assert grade.attempts_graded == 2
+    assert grade.percent == 100  # the best of the two, the activity's default rule
