@@ -3,8 +3,8 @@ Vietnamese diacritics print on any reader), with a QR code that opens the verify
 
 Speed matters (a province issues tens of thousands): fonts are registered once per process
 and their embedded subsets are built once too (``SubsetCachedFont``), template images are
-decoded once and reused, and the QR code is drawn from segno's matrix as
-one filled path instead of ReportLab's much slower QR widget. Every piece of user text is drawn
+decoded once and reused, and the QR code (zxing-cpp) is drawn as one filled path instead of
+ReportLab's much slower QR widget. Every piece of user text is drawn
 with ``drawString``, which never interprets markup, so a name like ``<b>Lê & Lý</b>`` prints
 as written.
 """
@@ -12,13 +12,14 @@ as written.
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-import segno
+import zxingcpp
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.colors import Color, black
@@ -44,6 +45,7 @@ PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
 RED = Color(0.62, 0.07, 0.07)
 NAVY = Color(0.08, 0.18, 0.38)
 GOLD = Color(0.72, 0.56, 0.2)
+DARK_RUN = re.compile(rb"\x00+")  # dark modules side by side in a row of the QR code
 
 
 @dataclass(frozen=True)
@@ -187,22 +189,20 @@ def _fit(text: str, font: str, size: float, width: float, smallest: float) -> fl
 def _qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
     """Draw the QR code for ``url`` with its bottom-left corner at (x, y).
 
-    Runs of dark modules become rectangles of one filled path, written as PDF operators in
-    module units under a scaled coordinate system: a few hundred short integers instead of
-    ReportLab formatting every coordinate as a float (most of a certificate's drawing time).
+    zxing-cpp encodes it (in C++, a third of segno's time in Python) into one byte per
+    module, 0 for dark. Runs of dark modules become rectangles of one filled path, written
+    as PDF operators in module units under a scaled coordinate system: a few hundred short
+    integers instead of ReportLab formatting every coordinate as a float.
     """
-    # A fixed mask skips segno scoring all eight (most of its time); any mask scans.
-    matrix = segno.make(url, error="m", micro=False, mask=2).matrix
-    count = len(matrix)
-    runs = []
-    for row_index, row in enumerate(matrix):
-        start = None
-        for column, dark in enumerate((*row, 0)):
-            if dark and start is None:
-                start = column
-            elif not dark and start is not None:
-                runs.append(f"{start} {row_index} {column - start} 1 re")
-                start = None
+    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    count = image.shape[0]
+    modules = bytes(memoryview(image))
+    runs = [
+        f"{run.start() - row * count} {row} {run.end() - run.start()} 1 re"
+        for row in range(count)
+        for run in DARK_RUN.finditer(modules, row * count, (row + 1) * count)
+    ]
     canvas.saveState()
     canvas.setFillColor(black)
     canvas.translate(x, y + size)
