@@ -71,7 +71,8 @@ class Figure:
 
     @property
     def met(self) -> bool:
-        return self.target is not None and self.gap == 0
+        """The target is reached; never for a group with nobody in it (nothing was met)."""
+        return self.target is not None and self.denominator > 0 and self.gap == 0
 
     @property
     def months_left(self) -> float | None:

@@ -144,3 +144,24 @@ def test_the_units_table_shows_each_units_rate_gap_and_history(client, agency, p
     assert "&lt;b&gt;Tổ &amp; Đội&lt;/b&gt;" in rows and "<b>Tổ" not in rows
     assert 'class="is-closed"' in rows and 'Tổ lưu trữ</a><br><span class="meta">đã đóng' in rows
     assert "đã sáp nhập vào Văn phòng Sở" in rows
+
+
+def test_a_group_with_nobody_in_the_unit_is_not_shown_as_meeting_its_target(
+    client, agency, standard
+):
+    """A target for public employees where the unit has none: nothing was met, and the page
+    says there is nobody to count rather than "Target met"."""
+    services.target_upsert(standard=standard, target_group=T.PUBLIC_EMPLOYEE, year=2026, percent=80)
+    services.coverage_rebuild()
+    client.force_login(agency["hr"])
+    url = reverse("reports:organisation", args=["NA.S1"]) + "?nhom=public_employee&nam=2026"
+    page = client.get(url).content.decode()
+    assert "0 trên 0 người" in page
+    assert "Đã đạt chỉ tiêu." not in page
+    assert "Đơn vị chưa có ai thuộc nhóm này" in page
+    assert "is-met" not in page
+    # The civil servants' page still says what is met and what is not.
+    assert (
+        "Còn thiếu để đạt chỉ tiêu: 5 người"
+        in client.get(url.replace("public_employee", "civil_servant")).content.decode()
+    )
