@@ -22,6 +22,7 @@ from .. import grading
 from ..models import Attempt, AttemptAnswer, Question, QuestionCategory, Quiz, QuizGrade
 from ..selectors import questions_of
 from ..signals import attempt_graded
+from .grades import grade_recompute
 
 logger = logging.getLogger(__name__)
 
@@ -287,28 +288,9 @@ def _graded(attempt: Attempt, answers: list[AttemptAnswer], now: datetime) -> At
 
 
 def grade_update(*, user, quiz: Quiz) -> None:
-    """Recompute the learner's grade for the quiz under its grading method.
-
-    Two gradings of one learner's attempts can run at once (a teacher marks an essay in
-    attempt 1 while the learner submits attempt 2), each seeing only its own attempt. So the
-    grade row is locked before the attempts are read: the later grading waits for the earlier
-    to commit and then reads both. A first grade has no row to lock: its INSERT is the lock
-    (a concurrent one waits at the unique constraint, fails, and then locks and reads).
-    """
-    rows = QuizGrade.objects.filter(user=user, quiz=quiz)
-    if not list(rows.select_for_update().values_list("pk", flat=True)):
-        values = _grade_values(user, quiz)
-        if values is None:
-            return
-        try:
-            with transaction.atomic():
-                QuizGrade.objects.create(user=user, quiz=quiz, **values)
-            return
-        except IntegrityError:
-            list(rows.select_for_update().values_list("pk", flat=True))
-    values = _grade_values(user, quiz)
-    if values is not None:
-        rows.update(**values)
+    """Recompute the learner's grade for the quiz under its grading method (locked first:
+    ``grade_recompute``)."""
+    grade_recompute(QuizGrade, lambda: _grade_values(user, quiz), user=user, quiz=quiz)
 
 
 def _grade_values(user, quiz: Quiz) -> dict | None:

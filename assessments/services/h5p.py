@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from ..h5p import archive, scoring, xapi
 from ..models import H5PActivity, H5PAttempt, H5PGrade, H5PPackageVersion, H5PState, H5PStatement
 from ..signals import h5p_graded
+from .grades import grade_recompute
 
 logger = logging.getLogger(__name__)
 HUNDRED = Decimal(100)
@@ -509,29 +510,11 @@ def h5p_statement_record(
 
 
 def h5p_grade_update(*, user, activity: H5PActivity) -> H5PGrade | None:
-    """Recompute the learner's grade from their graded attempts, by the activity's rule.
-
-    As for quizzes (``grade_update``): the grade row is locked, or for a first grade
-    inserted, before the attempts are read, so two attempts graded at once (the activity in
-    two lessons) each count."""
-    rows = H5PGrade.objects.filter(user=user, activity=activity)
-    grade = rows.select_for_update().first()
-    if grade is None:
-        values = _h5p_grade_values(user, activity)
-        if values is None:
-            return None
-        try:
-            with transaction.atomic():
-                return H5PGrade.objects.create(user=user, activity=activity, **values)
-        except IntegrityError:
-            grade = rows.select_for_update().get()
-    values = _h5p_grade_values(user, activity)
-    if values is None:
-        return grade
-    for field, value in values.items():
-        setattr(grade, field, value)
-    grade.save(update_fields=[*values, "updated_at"])
-    return grade
+    """Recompute the learner's grade from their graded attempts, by the activity's rule
+    (locked first, as for quizzes: ``grade_recompute``)."""
+    return grade_recompute(
+        H5PGrade, lambda: _h5p_grade_values(user, activity), user=user, activity=activity
+    )
 
 
 def _h5p_grade_values(user, activity: H5PActivity) -> dict | None:
@@ -554,6 +537,7 @@ def _h5p_grade_values(user, activity: H5PActivity) -> dict | None:
         "max_score": chosen.max_score,
         "passed": bool(chosen.passed),
         "attempts_graded": len(graded),
+        "updated_at": timezone.now(),
     }
 
 
