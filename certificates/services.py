@@ -7,8 +7,8 @@ point finishes the job without doing any step twice:
    course: the unique constraint decides between concurrent attempts;
 2. ``certificates_finish``, in a second transaction with the rows locked, draws the PDF if
    the stored one is older than the certificate and queues the email once (the outbox row
-   and ``notified_at`` are written together). ``certificate_render`` and
-   ``certificate_notify`` do one of the two alone (a PDF asked for, the sweep).
+   and ``notified_at`` are written together). The sweep finishes what a lost task left the
+   same way; ``certificate_render`` draws a PDF alone (one asked for, an export).
 """
 
 from __future__ import annotations
@@ -284,22 +284,6 @@ def _wants_notice(certificate: Certificate) -> bool:
     )
 
 
-def certificate_notify(*, certificate: Certificate) -> bool:
-    """Email the holder that their certificate is ready, once per version."""
-    with transaction.atomic():
-        certificate = (
-            Certificate.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .get(pk=certificate.pk)
-        )
-        if not _wants_notice(certificate):
-            return False
-        get_connection().send_messages([_notification(certificate)])
-        certificate.notified_at = timezone.now()
-        certificate.save(update_fields=["notified_at"])
-    return True
-
-
 def _notification(certificate: Certificate) -> EmailMessage:
     """The email telling the holder their certificate is ready (or was re-issued)."""
     user = certificate.user
@@ -548,8 +532,7 @@ def certificates_sweep(*, limit: int = 500) -> int:
             logger.exception("certificate for completion %s not issued", completion.pk)
     for certificate in selectors.unfinished_certificates()[:limit]:
         try:
-            certificate_render(certificate=certificate)
-            certificate_notify(certificate=certificate)
+            _finish(certificate)
             touched += 1
         except Exception:
             logger.exception("certificate %s not finished", certificate.pk)
