@@ -33,7 +33,9 @@ def templates_changed(**_kwargs) -> None:
     transaction.on_commit(bump)
 
 
-def _cached_template(name: str, find):
+def _kept_with_templates(name: str, find):
+    """``find()``, kept until a template, an issuing body, an image or a certification
+    changes (``templates_changed``); a None is kept too."""
     version = cache.get_or_set(TEMPLATES_VERSION, time_ns, None)
     key = f"certificates:template:{version}:{name}"
     found = cache.get(key)
@@ -58,7 +60,7 @@ def template_for(course: CoursePage | None) -> CertificateTemplate | None:
         own = templates.filter(course=course).first() if course is not None else None
         return own or templates.filter(course__isnull=True).first()
 
-    return _cached_template(f"course:{course.pk if course else 0}", find)
+    return _kept_with_templates(f"course:{course.pk if course else 0}", find)
 
 
 def template_of(certificate: Certificate) -> CertificateTemplate | None:
@@ -66,7 +68,7 @@ def template_of(certificate: Certificate) -> CertificateTemplate | None:
     if certificate.template_id is None:
         return template_for(certificate.course)
     pk = certificate.template_id
-    return _cached_template(f"id:{pk}", lambda: _templates().filter(pk=pk).first())
+    return _kept_with_templates(f"id:{pk}", lambda: _templates().filter(pk=pk).first())
 
 
 def valid_months(course: CoursePage | None) -> int | None:
@@ -74,7 +76,7 @@ def valid_months(course: CoursePage | None) -> int | None:
     templates (a certification saved forgets them): every certificate issued asks."""
     if course is None:
         return None
-    months = _cached_template(
+    months = _kept_with_templates(
         f"months:{course.pk}",
         lambda: (
             CourseCertification.objects.filter(course=course)
