@@ -120,12 +120,24 @@ def cached(key: str, compute, timeout: int = TTL):
     return cached_many({0: key}, lambda _ids: {0: compute()}, timeout).get(0)
 
 
+def kept_rows(model, rows: list):
+    """A queryset of ``model`` holding ``rows`` (read from the cache): iterating it asks
+    nothing, while anything built on it (``order_by``, ``update``…) queries for the same rows
+    by primary key. The filter is deferred, as Django's related managers defer theirs, until
+    something needs the query: building it for every page served cost more than reading
+    the rows from the cache."""
+    queryset = model._default_manager.get_queryset()
+    queryset._deferred_filter = (False, (), {"pk__in": [row.pk for row in rows]})
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    return queryset
+
+
 class CachedViewRestrictions:
     """For page models: the privacy settings of the page and its ancestors from the cache.
 
     Wagtail asks for them on every page served and walks the ancestors in two queries. The
     queryset returned holds the cached rows, so iterating it (serving) asks nothing, while
-    anything that builds on it (the admin's ``order_by``) queries afresh.
+    anything that builds on it (the admin's ``order_by``) queries afresh (``kept_rows``).
     """
 
     def get_view_restrictions(self):
@@ -133,9 +145,7 @@ class CachedViewRestrictions:
             f"restrictions:{self.pk}",
             lambda: list(super(CachedViewRestrictions, self).get_view_restrictions()),
         )
-        queryset = PageViewRestriction.objects.filter(pk__in=[r.pk for r in found])
-        queryset._result_cache = found
-        return queryset
+        return kept_rows(PageViewRestriction, found)
 
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from ..h5p import archive, scoring, xapi
 from ..models import H5PActivity, H5PAttempt, H5PGrade, H5PPackageVersion, H5PState, H5PStatement
 from ..signals import h5p_graded
 from .grades import grade_recompute
+from .rows import row_inserted, row_locked
 
 logger = logging.getLogger(__name__)
 HUNDRED = Decimal(100)
@@ -340,7 +341,8 @@ def h5p_statement_reject(
     except xapi.Malformed:
         pass
     logger.info("H5P statement refused for user %s: %s", user.pk, reason)
-    return H5PStatement.objects.create(
+    return row_inserted(
+        H5PStatement,
         user=user,
         activity=activity,
         attempt=attempt,
@@ -377,13 +379,10 @@ def _maximum(attempt: H5PAttempt, reading: xapi.Reading) -> Decimal | None:
 
 
 def _attempt_locked(pk: int) -> H5PAttempt | None:
-    """The attempt, its row locked until the transaction ends. Written out: the ORM spent
-    longer composing this query than the rest of an ordinary statement's work (its package
-    version is read only for the one statement per attempt that carries the score)."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    table = H5PAttempt._meta.db_table
-    found = H5PAttempt.objects.raw(f"SELECT * FROM {table} WHERE id = %s{lock}", [pk])  # noqa: S608
-    return next(iter(found), None)
+    """The attempt, its row locked until the transaction ends. Read without the ORM's
+    query building (``rows``), which took longer than the rest of an ordinary statement's
+    reads (its package version is read only for the statement that carries the score)."""
+    return row_locked(H5PAttempt, pk)
 
 
 @transaction.atomic
@@ -464,7 +463,8 @@ def h5p_statement_record(
     statement_id = reading.statement_id or uuid.uuid4()
 
     def store() -> H5PStatement:
-        return H5PStatement.objects.create(
+        return row_inserted(
+            H5PStatement,
             user=user,
             activity=activity,
             attempt=attempt,

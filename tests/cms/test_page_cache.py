@@ -111,3 +111,28 @@ def test_learner_sees_a_new_lesson_and_loses_a_withdrawn_one_at_once(client, cou
     lessons[2].unpublish()
     assert "Phòng chống lừa đảo" not in client.get(page.url).content.decode()
     assert client.get(lessons[2].url).status_code == 404
+
+
+def test_privacy_settings_are_served_from_the_cache_and_edited_as_the_pages_own(
+    course, django_assert_num_queries
+):
+    """A page's privacy settings come from the cache when it is served, while what the admin
+    builds on them (its privacy dialog orders them; an edit updates them) reaches only that
+    page's own, never another page's."""
+    page, lessons = course
+    own = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    other = PageViewRestriction.objects.create(
+        page=lessons[0], restriction_type=PageViewRestriction.PASSWORD, password="khac"
+    )
+    page = page.specific_class.objects.get(pk=page.pk)
+    assert [r.pk for r in page.get_view_restrictions()] == [own.pk]  # read once, kept
+    with django_assert_num_queries(0):
+        kept = page.get_view_restrictions()
+        assert [r.pk for r in kept] == [own.pk] and len(kept) == 1 and kept.exists()
+    assert [r.pk for r in kept.order_by("-page__depth")] == [own.pk]
+    assert kept.count() == 1
+    kept.update(password="moi")
+    other.refresh_from_db()
+    assert other.password == "khac"
+    own.refresh_from_db()
+    assert own.password == "moi"
