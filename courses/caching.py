@@ -37,6 +37,13 @@ def pages_version() -> int:
     return version
 
 
+def pages_version_seen(version) -> None:
+    """The version, read along with something else at the start of a request (the session,
+    ``cms.sessions``), is this request's version unless it has one already."""
+    if version is not None and getattr(_request, "open", False) and _request.version is None:
+        _request.version = version
+
+
 def pages_changed(**_kwargs) -> None:
     """A new version now, and again when the transaction commits: a request that read the
     old rows in between would otherwise keep them under the new version."""

@@ -314,8 +314,9 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # Wagtail's admin reads the token from the cookie.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 # Sessions are read from the cache (Redis in production) and written through to the
-# database, so a cache restart logs nobody out and most requests skip one query.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# database, so a cache restart logs nobody out and most requests skip one query
+# (Django's cached_db, which cms.sessions reads in one round trip with the pages version).
+SESSION_ENGINE = "cms.sessions"
 # Scripts are our own files only and nothing may frame the site; the Wagtail admin is relaxed
 # (inline scripts, its own preview frame), see cms.middleware. Inline styles are allowed for
 # the admin's widgets.

@@ -48,3 +48,27 @@ def test_a_rate_counter_counts_in_one_call_and_starts_with_a_timeout():
         thread.join()
     assert cache.get("rate-hits") == 401
     assert 0 < client.ttl(cache.make_key("rate-hits")) <= 60
+
+
+@pytest.mark.django_db
+def test_the_session_and_the_pages_version_are_read_in_one_round_trip(client, learner, monkeypatch):
+    import redis
+
+    from cms.sessions import SessionStore
+    from courses import caching
+
+    client.force_login(learner)
+    store = SessionStore(client.session.session_key)
+    cache = caches["default"]
+    cache.get_or_set(caching.PAGES_VERSION, 1, None)
+    sent = []
+    execute = redis.Redis.execute_command
+    monkeypatch.setattr(
+        redis.Redis,
+        "execute_command",
+        lambda self, *args, **options: sent.append(args[0]) or execute(self, *args, **options),
+    )
+    with caching.one_version():
+        assert store.load()["_auth_user_id"] == str(learner.pk)
+        assert caching.pages_version() == cache.get(caching.PAGES_VERSION)
+    assert sent == ["MGET", "GET"]  # the session with the version; then the check above
