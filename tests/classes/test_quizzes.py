@@ -6,10 +6,11 @@ classes were assigned; anyone else's is a 404.
 
 import csv
 import io
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from assessments import services as assessment
 from assessments.models import Attempt
@@ -49,8 +50,8 @@ def assigned(classroom, teacher, students, course, quiz_lesson):
         actor=teacher,
         course=page,
         lessons=[lesson],
-        starts_on=date(2026, 11, 1),
-        due_on=date(2026, 12, 31),
+        starts_on=timezone.localdate() - timedelta(days=30),
+        due_on=timezone.localdate() + timedelta(days=30),
     )
     return lesson, quiz
 
@@ -174,8 +175,8 @@ def test_essays_count_only_for_the_students_an_assignment_names(
         course=page,
         lessons=[lesson],
         students=[students[0]],
-        starts_on=date(2026, 11, 1),
-        due_on=date(2026, 12, 31),
+        starts_on=timezone.localdate() - timedelta(days=30),
+        due_on=timezone.localdate() + timedelta(days=30),
     )
     mine = take(students[0], quiz, lesson).answers.get(question__qtype="essay")
     other = take(students[1], quiz, lesson).answers.get(question__qtype="essay")
