@@ -163,6 +163,8 @@ def main() -> int:
             stats = pstats.Stats(profiler).sort_stats("cumulative")
             stats.print_stats(os.environ.get("PROF_FILTER", ""), 60)
             stats.sort_stats("tottime").print_stats(40)
+            if os.environ.get("PROF_CALLERS"):  # who calls these (a regular expression)
+                stats.print_callers(os.environ["PROF_CALLERS"])
     if (args.profile or args.only) in (None, "quiz"):  # last: each client has loaded the middleware
         for client, _csrf, _attempt in clients:
             client.get("/san/")

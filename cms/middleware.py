@@ -11,6 +11,8 @@ from wagtail.models import Site
 
 from courses.caching import cached, one_version, pages_version
 
+from . import sessions
+
 # The H5P content origin runs its authors' scripts inside our frame: they may use inline
 # script and eval (many H5P libraries do), and media from the web (YouTube in interactive
 # videos), but may be framed only by the site and may send data nowhere but their own origin.
@@ -100,14 +102,21 @@ PAGE_CACHE_SECONDS = 300
 
 class OnePagesVersionMiddleware:
     """Every cached page read of a request builds its key on the same pages version, read
-    from the cache once (``courses.caching.one_version``)."""
+    from the cache once (``courses.caching.one_version``): for a signed-in visitor, in one
+    round trip with their session (``cms.sessions.read_ahead``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         with one_version():
-            return self.get_response(request)
+            session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+            if session_key:
+                sessions.read_ahead(session_key)
+            try:
+                return self.get_response(request)
+            finally:
+                sessions.forget()
 
 
 class AnonymousPageCacheMiddleware:

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 
+from cms import sessions
 from cms.sessions import SessionStore
 from courses import caching
 
@@ -30,11 +31,22 @@ def test_signing_out_ends_the_session_everywhere(client, learner):
     assert client.get("/hoc-tap/khoa-hoc-cua-toi/").status_code == 302
 
 
-def test_the_pages_version_read_with_the_session_is_the_current_one(client, learner):
+def test_the_session_read_ahead_is_this_learners_and_the_version_the_current_one(client, learner):
     client.force_login(learner)
-    store = SessionStore(client.session.session_key)
+    key = client.session.session_key
     caching.pages_changed()  # an editor publishes: a new version
     current = cache.get(caching.PAGES_VERSION)
     with caching.one_version():
-        assert store.load()["_auth_user_id"] == str(learner.pk)
+        sessions.read_ahead(key)
         assert caching.pages_version() == current
+        assert SessionStore(key).load()["_auth_user_id"] == str(learner.pk)
+        # Read ahead once: a second load (another store in this request) asks again.
+        assert SessionStore(key).load()["_auth_user_id"] == str(learner.pk)
+    sessions.read_ahead("not-a-session-key-anyone-has-00000000")
+    assert SessionStore("not-a-session-key-anyone-has-00000000").load() == {}
+
+
+def test_a_forged_or_expired_cookie_is_a_visitor_not_signed_in(client, learner):
+    client.cookies["sessionid"] = "khong-phai-phien-nao-ca-0123456789abcdef"
+    response = client.get("/hoc-tap/khoa-hoc-cua-toi/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
