@@ -176,9 +176,11 @@ class AnonymousPageCacheMiddleware:
 
 
 class CachedSiteMiddleware:
-    """Wagtail looks up the site, and loads its home page, for every page it serves: two
-    queries whose answer changes only when a site or a page does. They are read from the
-    cache (``courses.caching``) and handed to Wagtail where it keeps them for the request.
+    """Wagtail looks up the site, and loads its home page, for every page it serves, and
+    reads the sites' root paths from the cache for the first address it writes: answers that
+    change only when a site or a page does. They are kept with the pages
+    (``courses.caching``, this process's memory first) and handed to Wagtail where it keeps
+    them for the request.
     """
 
     def __init__(self, get_response):
@@ -187,6 +189,9 @@ class CachedSiteMiddleware:
     def __call__(self, request):
         if request.method in ("GET", "HEAD") and not getattr(request, "h5p_content_origin", False):
             request._wagtail_site = cached(f"site:{request.get_host()}", lambda: _site(request))
+            request._wagtail_cached_site_root_paths = cached(
+                "site-root-paths", Site.get_site_root_paths
+            )
         return self.get_response(request)
 
 

@@ -59,3 +59,18 @@ def test_an_editors_preview_of_a_draft_never_reaches_learners(client, studying, 
     assert "Bản nháp chưa duyệt" in preview.render().content.decode()
     html = client.get(lesson.url).content.decode()
     assert "Nội dung bài 1" in html and "Bản nháp chưa duyệt" not in html
+
+
+def test_a_new_site_reaches_the_links_at_once(client, studying):
+    """The sites' root paths, from which Wagtail writes every link, are kept with the pages:
+    a site added for the courses (their own address) is in the next page's."""
+    from wagtail.models import Site
+
+    course, lesson = studying
+    first = client.get(lesson.url)
+    assert f'href="{course.url}"' in first.content.decode()
+    kept = first.wsgi_request._wagtail_cached_site_root_paths
+    assert [path.root_path for path in kept] == ["/home/"]
+    Site.objects.create(hostname="daotao.example.vn", port=80, root_page=course.get_parent())
+    kept = client.get(lesson.url).wsgi_request._wagtail_cached_site_root_paths
+    assert [path.root_path for path in kept] == ["/home/khoa-hoc/", "/home/"]
