@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http.request import split_domain_port
 from django.utils.cache import get_max_age
+from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
 from courses.caching import cached, one_version, pages_version
@@ -189,8 +190,9 @@ class CachedSiteMiddleware:
     def __call__(self, request):
         if request.method in ("GET", "HEAD") and not getattr(request, "h5p_content_origin", False):
             request._wagtail_site = cached(f"site:{request.get_host()}", lambda: _site(request))
-            request._wagtail_cached_site_root_paths = cached(
-                "site-root-paths", Site.get_site_root_paths
+            # Read when Wagtail first writes a link (many admin pages never do).
+            request._wagtail_cached_site_root_paths = SimpleLazyObject(
+                lambda: cached("site-root-paths", Site.get_site_root_paths)
             )
         return self.get_response(request)
 

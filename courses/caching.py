@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, Site
 
 PAGES_VERSION = "pages:version"
 TTL = 600
@@ -52,8 +52,14 @@ def pages_changed(**_kwargs) -> None:
         _request.version = None
         cache.set(PAGES_VERSION, time.time_ns(), None)
 
+    def committed():
+        # Wagtail forgets its sites' root paths when a site changes, inside the transaction:
+        # a request in between could have read them again from the old rows.
+        Site.clear_site_root_paths_cache()
+        bump()
+
     bump()
-    transaction.on_commit(bump)
+    transaction.on_commit(committed)
 
 
 @contextmanager

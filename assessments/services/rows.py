@@ -9,7 +9,23 @@ only for models nothing listens to.
 
 import functools
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import NOT_PROVIDED
+from django.db.models.signals import post_save
+
+
+def _plain(model) -> None:
+    """Refuse a model whose row these helpers would get wrong: one inheriting another's
+    table, with a column the database computes, or whose saves something listens to."""
+    meta = model._meta
+    if meta.parents or any(
+        getattr(field, "generated", False) or field.db_default is not NOT_PROVIDED
+        for field in meta.concrete_fields
+    ):
+        raise ImproperlyConfigured(f"{meta.label}: not a plain one-table model")
+    if post_save.has_listeners(model):
+        raise ImproperlyConfigured(f"{meta.label}: its saves are listened to")
 
 
 def _quoted(name: str) -> str:
@@ -20,6 +36,7 @@ def _quoted(name: str) -> str:
 def _reading(model) -> tuple[str, list[str], list[tuple]]:
     """The locked SELECT of one row by primary key, the attribute of each column, and the
     converters the backend applies to some columns (SQLite's dates and decimals)."""
+    _plain(model)
     meta = model._meta
     fields = meta.concrete_fields
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
@@ -55,6 +72,7 @@ def row_locked(model, pk):
 
 @functools.cache
 def _writing(model) -> tuple[str, list]:
+    _plain(model)
     meta = model._meta
     fields = [field for field in meta.local_concrete_fields if not field.primary_key]
     sql = (

@@ -76,3 +76,35 @@ def test_an_inserted_statement_is_stored_as_create_would_store_it(graded):
     assert stored.statement_id == statement_id and stored.payload == payload
     assert stored.counted is False and stored.received_at is not None  # default, auto_now_add
     assert stored.attempt_id == graded.pk and not made._state.adding
+
+
+def test_a_statement_sent_twice_is_refused_by_the_constraint_and_the_rest_goes_on(graded):
+    from django.db import IntegrityError, transaction
+
+    values = {
+        "user_id": graded.user_id,
+        "activity_id": graded.activity_id,
+        "attempt": graded,
+        "context_id": graded.context_id,
+        "statement_id": uuid.uuid4(),
+        "verb": "answered",
+        "payload": {},
+        "accepted": True,
+    }
+    row_inserted(H5PStatement, **values)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row_inserted(H5PStatement, **values)
+    # The savepoint took the refusal; the learner's transaction carries on.
+    assert H5PStatement.objects.filter(statement_id=values["statement_id"]).count() == 1
+    assert row_inserted(H5PStatement, **{**values, "accepted": False}).pk
+
+
+def test_models_these_helpers_cannot_write_are_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from courses.models import LessonPage
+
+    with pytest.raises(ImproperlyConfigured):
+        row_inserted(LessonPage, title="x")  # its table holds only part of the row
+    with pytest.raises(ImproperlyConfigured):
+        row_locked(LessonPage, 1)

@@ -32,9 +32,10 @@ def freeze(moment):
 
 def assign(classroom, teacher, course, **kwargs):
     page, _lessons = course
-    # Running now, due a month from today: a test that needs a deadline passed sets its own.
-    today = timezone.localdate()
-    defaults = {"starts_on": today - timedelta(days=10), "due_on": today + timedelta(days=30)}
+    # Due a month from today unless a test sets its own deadline (one already passed, say);
+    # open from forty days before the deadline either way.
+    due_on = kwargs.get("due_on") or timezone.localdate() + timedelta(days=30)
+    defaults = {"starts_on": due_on - timedelta(days=40), "due_on": due_on}
     return services.assignment_create(
         classroom=classroom, actor=teacher, course=page, **{**defaults, **kwargs}
     )
@@ -267,7 +268,7 @@ def test_reminders_go_three_days_and_one_day_before_once_each(
 def test_unsubscribing_stops_reminders_but_a_preview_click_does_not(
     client, classroom, teacher, students, course, on_commit
 ):
-    assign(classroom, teacher, course, starts_on=date(2026, 11, 20), due_on=date(2026, 11, 30))
+    assign(classroom, teacher, course, due_on=date(2026, 11, 30))
     token = services.unsubscribe_token(students[1])
     client.get(f"/lop-hoc/huy-nhac-nho/{token}/")  # a mail program previewing the link
     client.post(f"/lop-hoc/huy-nhac-nho/{token}/")
@@ -323,10 +324,11 @@ def test_an_assignment_for_some_students_shows_a_dash_for_the_others(
 
 
 def test_a_removed_student_is_no_longer_reminded(classroom, teacher, students, course, on_commit):
-    assign(classroom, teacher, course, students=[students[0]])
+    assign(classroom, teacher, course, students=students[:2], due_on=date(2026, 11, 30))
     services.member_remove(classroom=classroom, user=students[0])
     with on_commit():
-        assert services.reminders_send(now=datetime(2026, 11, 27, 9, tzinfo=HCM)) == 0
+        assert services.reminders_send(now=datetime(2026, 11, 27, 9, tzinfo=HCM)) == 1
+    assert [m.to[0] for m in mail.outbox] == [students[1].email]  # the one still in the class
 
 
 def test_a_student_cannot_be_made_co_teacher(classroom, students):

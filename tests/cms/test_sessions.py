@@ -8,6 +8,7 @@ from django.core.cache import cache
 from cms import sessions
 from cms.sessions import SessionStore
 from courses import caching
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,9 @@ def test_signing_out_ends_the_session_everywhere(client, learner):
     assert client.get("/hoc-tap/khoa-hoc-cua-toi/").status_code == 302
 
 
-def test_the_session_read_ahead_is_this_learners_and_the_version_the_current_one(client, learner):
+def test_the_session_read_ahead_is_this_learners_and_the_version_the_current_one(
+    client, learner, monkeypatch
+):
     client.force_login(learner)
     key = client.session.session_key
     caching.pages_changed()  # an editor publishes: a new version
@@ -39,11 +42,43 @@ def test_the_session_read_ahead_is_this_learners_and_the_version_the_current_one
     with caching.one_version():
         sessions.read_ahead(key)
         assert caching.pages_version() == current
+        store = SessionStore(key)
+        asked = []
+        get = store._cache.get
+        monkeypatch.setattr(store._cache, "get", lambda *a, **k: asked.append(a) or get(*a, **k))
+        # The store takes what was read ahead, without asking the cache again…
+        assert store.load()["_auth_user_id"] == str(learner.pk)
+        assert asked == []
+        # …once: another store in this request asks.
         assert SessionStore(key).load()["_auth_user_id"] == str(learner.pk)
-        # Read ahead once: a second load (another store in this request) asks again.
-        assert SessionStore(key).load()["_auth_user_id"] == str(learner.pk)
-    sessions.read_ahead("not-a-session-key-anyone-has-00000000")
-    assert SessionStore("not-a-session-key-anyone-has-00000000").load() == {}
+        assert len(asked) == 1
+
+
+def test_what_was_read_ahead_for_one_session_is_never_another_ones(client, learner):
+    from django.test import Client
+
+    client.force_login(learner)
+    mine = client.session.session_key
+    other, someone = UserFactory(username="nguoikhac"), Client()
+    someone.force_login(other)
+    theirs = someone.session.session_key
+    with caching.one_version():
+        sessions.read_ahead(mine)
+        assert SessionStore(theirs).load()["_auth_user_id"] == str(other.pk)
+        assert SessionStore(mine).load()["_auth_user_id"] == str(learner.pk)
+
+
+def test_a_page_that_fails_leaves_nothing_read_ahead(client, learner, monkeypatch):
+    from learning import views
+
+    client.force_login(learner)
+    key = client.session.session_key
+    client.raise_request_exception = False
+    monkeypatch.setattr(views.selectors, "dashboard", lambda **kw: 1 / 0)
+    assert client.get("/hoc-tap/khoa-hoc-cua-toi/").status_code == 500
+    assert getattr(sessions._ahead, "sessions", {}) == {}
+    cache.delete(SessionStore.cache_key_prefix + key)
+    assert SessionStore(key).load()["_auth_user_id"] == str(learner.pk)  # from the database
 
 
 def test_a_forged_or_expired_cookie_is_a_visitor_not_signed_in(client, learner):
