@@ -7,7 +7,7 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self):
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
         from wagtail.documents import get_document_model
         from wagtail.images import get_image_model
         from wagtail.models import Page, PageViewRestriction, Site, get_page_models
@@ -41,3 +41,12 @@ class CoursesConfig(AppConfig):
         )
         # Mandated courses are kept with the paths of their units, which a move changes.
         memberships_changed.connect(pages_changed, dispatch_uid="pages-units-moved")
+        # A deploy runs migrate: what the previous release rendered and kept (lesson blocks,
+        # anonymous pages) is forgotten with its templates.
+        post_migrate.connect(_release, sender=self, dispatch_uid="pages-release")
+
+
+def _release(**_kwargs) -> None:
+    from .caching import pages_changed
+
+    pages_changed()

@@ -74,3 +74,18 @@ def test_a_new_site_reaches_the_links_at_once(client, studying):
     Site.objects.create(hostname="daotao.example.vn", port=80, root_page=course.get_parent())
     kept = client.get(lesson.url).wsgi_request._wagtail_cached_site_root_paths
     assert [path.root_path for path in kept] == ["/home/khoa-hoc/", "/home/"]
+
+
+def test_a_deploy_forgets_what_the_previous_release_rendered(client, studying):
+    """A deploy runs migrate: a lesson's kept blocks, drawn by the old templates, are drawn
+    again by the new ones."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from courses import caching
+
+    _course, lesson = studying
+    client.get(lesson.url)
+    before = cache.get(caching.PAGES_VERSION)
+    call_command("migrate", verbosity=0)
+    assert cache.get(caching.PAGES_VERSION) != before
