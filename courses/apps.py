@@ -43,10 +43,4 @@ class CoursesConfig(AppConfig):
         memberships_changed.connect(pages_changed, dispatch_uid="pages-units-moved")
         # A deploy runs migrate: what the previous release rendered and kept (lesson blocks,
         # anonymous pages) is forgotten with its templates.
-        post_migrate.connect(_release, sender=self, dispatch_uid="pages-release")
-
-
-def _release(**_kwargs) -> None:
-    from .caching import pages_changed
-
-    pages_changed()
+        post_migrate.connect(pages_changed, sender=self, dispatch_uid="pages-release")

@@ -10,8 +10,7 @@ import pytest
 from assessments import services as assessment
 from assessments.models import H5PAttempt, H5PStatement
 from assessments.services.rows import row_inserted, row_locked
-from learning import services as learning
-from tests.factories import UserFactory, course_tree, lesson_with_h5p
+from tests.factories import h5p_lesson_for
 from tests.h5p_packages import package
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +23,7 @@ def graded(settings, tmp_path):
     activity = assessment.h5p_package_import(
         source=io.BytesIO(package()), filename="x.h5p"
     ).activity
-    page, lessons = course_tree(lessons=("Mở đầu",))
-    lesson = lesson_with_h5p(page, [activity])
-    learner = UserFactory()
-    learning.enrolment_create(user=learner, course=page)
-    learning.lesson_complete(user=learner, lesson=lessons[0])
+    _course, lesson, learner = h5p_lesson_for([activity])
     attempt = assessment.h5p_attempt_open(user=learner, activity=activity, context_id=lesson.pk)
     outcome = assessment.h5p_statement_record(
         user=learner,
