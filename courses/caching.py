@@ -81,8 +81,7 @@ def cached_many(names: dict, load, timeout: int = TTL) -> dict:
     so what a process keeps can never be out of date, only forgotten; only the version is
     asked of Redis on every request. The process keeps the objects themselves (unpickling
     a lesson page for every request cost more than the rest of the lookup): whoever reads
-    them must not change them, and ``lessons_of`` hands out copies where it marks lessons
-    done.
+    them must not change them (a learner's lessons done are kept beside them, never on them).
     """
     version = pages_version()
     if _local.get(VERSION) != version:

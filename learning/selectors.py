@@ -158,9 +158,10 @@ def _learner_in(user, course: CoursePage, lesson_ids: list[int]):
 
 
 def _lesson_states(
-    course: CoursePage, lessons: list[LessonPage], enrolled: bool
+    course: CoursePage, lessons: list[LessonPage], done: set[int], enrolled: bool
 ) -> list[LessonState]:
-    """Number the lessons and work out which are open.
+    """Number the lessons and work out which are open (``done``: ids of the lessons the
+    learner completed; the lessons themselves are shared, see ``lessons_of``).
 
     In a course taken in order a lesson opens once every earlier required lesson is done;
     optional lessons never hold the way.
@@ -169,7 +170,7 @@ def _lesson_states(
     states = []
     previous_done = True
     for number, lesson in enumerate(lessons, start=1):
-        completed = bool(getattr(lesson, "done", False))
+        completed = lesson.pk in done
         unlocked = enrolled and (completed or not course.sequential or previous_done)
         states.append(LessonState(lesson, number, completed, unlocked))
         counts = lesson.required or not any_required
@@ -179,20 +180,15 @@ def _lesson_states(
 
 def course_state(*, user, course: CoursePage) -> CourseState:
     """Everything a course or lesson page shows about this learner, in one query."""
-    enrolment, completed_at = None, None
+    enrolment, completed_at, done = None, None, set()
+    lessons = lessons_of([course])[course.pk]
     if user.is_authenticated:
-
-        def done(lesson_ids: list[int]) -> set[int]:
-            nonlocal enrolment, completed_at
-            enrolment, completed_at, done = _learner_in(user, course, lesson_ids)
-            return done if enrolment is not None else set()
-
-        lessons = lessons_of([course], done_by=done)[course.pk]
-    else:
-        lessons = lessons_of([course])[course.pk]
+        enrolment, completed_at, done = _learner_in(user, course, [lesson.pk for lesson in lessons])
+    if enrolment is None:
+        done = set()
     return CourseState(
         course=course,
-        lessons=_lesson_states(course, lessons, enrolled=enrolment is not None),
+        lessons=_lesson_states(course, lessons, done, enrolled=enrolment is not None),
         enrolment=enrolment,
         completed_at=completed_at if enrolment else None,
         enrol_refusal=None if enrolment else permissions.enrol_refusal(user, course),
@@ -204,6 +200,7 @@ class Dashboard:
     in_progress: list[CourseState]
     completed: list[CourseCompletion]
     mandated: list[CoursePage]
+    more: dict[str, list[int]] = field(default_factory=dict)  # see ``dashboard_reads``
 
 
 # A learner's dashboard in one query: their enrolments, completions, lessons done and units.
@@ -221,6 +218,23 @@ _DASHBOARD = f"""
     FROM {Membership._meta.db_table} m JOIN {Organisation._meta.db_table} o
     ON o.id = m.organisation_id WHERE m.user_id = %(user)s
 """  # noqa: S608 (table names from the models)
+_DASHBOARD_MORE: dict[str, str] = {}
+
+
+def dashboard_reads(kind: str, model, column: str) -> None:
+    """Have the dashboard's one query also read ``column`` of the learner's rows of ``model``
+    (a table with a ``user_id``), into ``Dashboard.more[kind]``.
+
+    For the apps above this one, which draw parts of the page and cannot be imported here:
+    called from their ``AppConfig.ready``, it saves them a query of their own on every view.
+    """
+    if not kind.isidentifier() or kind in {"enrolment", "completion", "done", "unit"}:
+        raise ValueError(f"{kind!r} cannot name the dashboard's rows")
+    table, column = model._meta.db_table, model._meta.get_field(column).column
+    _DASHBOARD_MORE[kind] = f"""
+    UNION ALL
+    SELECT '{kind}', NULL, {column}, NULL, NULL, NULL FROM {table} WHERE user_id = %(user)s
+"""  # noqa: S608 (names from the code and the model)
 
 
 def dashboard(*, user) -> Dashboard:
@@ -230,7 +244,10 @@ def dashboard(*, user) -> Dashboard:
     and their lessons come from the cache (``live_courses``, ``lessons_of``).
     """
     enrolments, completions, done, org_paths = [], [], set(), []
-    rows = _rows(_DASHBOARD, {"user": user.pk}) if user.is_authenticated else []
+    more: dict[str, list[int]] = {kind: [] for kind in _DASHBOARD_MORE}
+    rows = []
+    if user.is_authenticated:
+        rows = _rows(_DASHBOARD + "".join(_DASHBOARD_MORE.values()), {"user": user.pk})
     for kind, pk, ref, text, source, at in rows:
         if kind == "enrolment":
             fields = ["id", "user_id", "course_id", "course_title", "source", "enrolled_at"]
@@ -242,8 +259,10 @@ def dashboard(*, user) -> Dashboard:
             completions.append(CourseCompletion.from_db(connection.alias, fields, values))
         elif kind == "done":
             done.add(ref)
-        else:
+        elif kind == "unit":
             org_paths.append(text)
+        else:
+            more[kind].append(ref)
     enrolments.sort(key=lambda e: (e.enrolled_at, e.pk), reverse=True)
     completions.sort(key=lambda c: (c.completed_at, c.pk), reverse=True)
     live = live_courses([e.course_id for e in enrolments] + [c.course_id for c in completions])
@@ -253,12 +272,14 @@ def dashboard(*, user) -> Dashboard:
     for completion in completions:
         completion.live_course = live.get(completion.course_id)  # None: withdrawn or deleted
     courses = [enrolment.course for enrolment in enrolments]
-    lessons = lessons_of(courses, done_by=lambda _ids: done)
+    lessons = lessons_of(courses)
     completed_ids = {completion.course_id for completion in completions}
     in_progress = [
         CourseState(
             course=enrolment.course,
-            lessons=_lesson_states(enrolment.course, lessons[enrolment.course.pk], enrolled=True),
+            lessons=_lesson_states(
+                enrolment.course, lessons[enrolment.course.pk], done, enrolled=True
+            ),
             enrolment=enrolment,
             completed_at=None,
         )
@@ -274,7 +295,7 @@ def dashboard(*, user) -> Dashboard:
             if course.pk not in enrolled_ids | completed_ids
             and any(path.startswith(unit) for unit in paths for path in org_paths)
         ]
-    return Dashboard(in_progress=in_progress, completed=completions, mandated=mandated)
+    return Dashboard(in_progress=in_progress, completed=completions, mandated=mandated, more=more)
 
 
 def _mandated_courses() -> list[tuple[CoursePage, list[str]]]:

@@ -148,6 +148,24 @@ def test_assigned_learners_see_the_assignment_and_due_date(
     assert "Bài được giao" in html and "Lớp 10A1" in html and "05/12/2026" in html
 
 
+def test_only_the_class_sees_its_work_and_a_student_who_leaves_stops_seeing_it(
+    client, classroom, teacher, students, course
+):
+    # The dashboard reads the learner's classes in its own query (ClassesConfig.ready):
+    # joining, leaving and never being in the class each show at the next view.
+    assign(classroom, teacher, course)
+    outsider = UserFactory(username="nguoingoai")
+    login(client, outsider.username)
+    assert "Lớp 10A1" not in client.get("/hoc-tap/khoa-hoc-cua-toi/").content.decode()
+    services.member_join(user=outsider, code=classroom.code)
+    assert "Lớp 10A1" in client.get("/hoc-tap/khoa-hoc-cua-toi/").content.decode()
+    services.member_remove(classroom=classroom, user=outsider)
+    assert "Lớp 10A1" not in client.get("/hoc-tap/khoa-hoc-cua-toi/").content.decode()
+    client.logout()
+    login(client, students[0].username)
+    assert "Lớp 10A1" in client.get("/hoc-tap/khoa-hoc-cua-toi/").content.decode()
+
+
 def test_due_dates_end_at_midnight_in_viet_nam(classroom, teacher, students, course):
     page, lessons = course
     assignment = assign(classroom, teacher, course, lessons=[lessons[0]], due_on=date(2026, 11, 30))
