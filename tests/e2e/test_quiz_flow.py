@@ -76,3 +76,31 @@ def test_learner_takes_a_timed_quiz_resumes_it_and_passes(phone):
     page.get_by_text("Bạn đã hoàn thành bài học này.").wait_for()
     assert "Điểm của bạn: 100%" in page.locator(".quiz-panel").inner_text()
     assert blocked == []
+
+
+def test_an_answer_chosen_before_the_script_arrives_is_saved_when_it_does(phone):
+    # On a slow link the questions can be read and answered before the page's script has
+    # arrived: that answer must not wait for the learner's next change to be saved.
+    bank = sample_questions()
+    course, lessons = course_tree(lessons=("Mở đầu",))
+    lesson = lesson_with_quiz(course, quiz_of([bank["ATM-01"], bank["ATM-02"]]))
+    learner = UserFactory(username="hocvien.lan", full_name="Lê Thị Lan")
+    learning.enrolment_create(user=learner, course=course)
+    learning.lesson_complete(user=learner, lesson=lessons[0])
+
+    page = phone
+    log_in(page, "hocvien.lan")
+    page.goto(lesson.url)
+    late = "**/learning/attempt*.js"
+    page.route(late, lambda route: route.abort())  # not arrived yet
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    question(page, "mạnh nhất").get_by_label("Ngua-Vang-7-Song!").check()
+    status = page.locator(".save-status")
+    assert "Đã lưu lúc" not in status.inner_text()
+
+    page.unroute(late)
+    page.add_script_tag(url=page.locator("script[src*='attempt']").get_attribute("src"))
+    status.get_by_text("Đã lưu lúc").wait_for()
+    page.evaluate("localStorage.clear()")  # what follows comes from the server alone
+    page.reload()
+    assert question(page, "mạnh nhất").get_by_label("Ngua-Vang-7-Song!").is_checked()

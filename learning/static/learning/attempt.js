@@ -2,7 +2,8 @@
  *
  * Every change is saved to the server at once (text after a short pause). A save that fails
  * (no signal in a commune hall) is kept in localStorage and sent again (every few seconds, when
- * the browser says it is online again, or when the page is reloaded), so nothing typed is lost. The countdown runs on
+ * the browser says it is online again, or when the page is reloaded), so nothing typed is lost;
+ * an answer chosen before this script arrived is sent when it does. The countdown runs on
  * performance.now(), which moves with real time whatever the phone's clock is set to; the
  * server enforces the limit anyway. */
 (function () {
@@ -125,7 +126,32 @@
         forget();
     });
 
-    if (restore()) { save(); }
+    // An answer chosen before this script arrived (a slow link, a slow phone) was not seen by
+    // the listeners: what the page shows is then the newest, and it is kept and sent now.
+    function changedBefore() {
+        return Array.prototype.some.call(form.elements, function (field) {
+            if (!field.name || field.type === "hidden") { return false; }
+            if (field.type === "radio" || field.type === "checkbox") {
+                return field.checked !== field.defaultChecked;
+            }
+            if (field.tagName === "SELECT") {
+                return Array.prototype.some.call(field.options, function (option) {
+                    return option.selected !== option.defaultSelected;
+                });
+            }
+            if (field.tagName === "TEXTAREA" || field.type === "text") {
+                return field.value !== field.defaultValue;
+            }
+            return false;
+        });
+    }
+
+    if (changedBefore()) {
+        keep();
+        save();
+    } else if (restore()) {
+        save();
+    }
 
     var clock = document.querySelector(".timer");
     if (clock) {
