@@ -2,6 +2,7 @@
 every answer kept, submits, passes, and sees the lesson marked complete."""
 
 import pytest
+from django.conf import settings
 
 from learning import services as learning
 from tests.factories import UserFactory, course_tree, lesson_with_quiz, quiz_of, sample_questions
@@ -103,4 +104,36 @@ def test_an_answer_chosen_before_the_script_arrives_is_saved_when_it_does(phone)
     status.get_by_text("Đã lưu lúc").wait_for()
     page.evaluate("localStorage.clear()")  # what follows comes from the server alone
     page.reload()
+    assert question(page, "mạnh nhất").get_by_label("Ngua-Vang-7-Song!").is_checked()
+
+
+def test_a_learner_signed_out_mid_quiz_is_told_so_and_loses_nothing(phone):
+    bank = sample_questions()
+    course, lessons = course_tree(lessons=("Mở đầu",))
+    lesson = lesson_with_quiz(course, quiz_of([bank["ATM-01"], bank["ATM-02"]]))
+    learner = UserFactory(username="hocvien.hoa", full_name="Phan Thị Hoa")
+    learning.enrolment_create(user=learner, course=course)
+    learning.lesson_complete(user=learner, lesson=lessons[0])
+
+    page = phone
+    log_in(page, "hocvien.hoa")
+    page.goto(lesson.url)
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    status = page.locator(".save-status")
+    question(page, "mạnh nhất").get_by_label("Ngua-Vang-7-Song!").check()
+    status.get_by_text("Đã lưu lúc").wait_for()
+    attempt_url = page.url
+
+    # The session ended (it expired, or the learner logged out on another tab or device).
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
+    question(page, "mã OTP").get_by_label("Sai").check()
+    status.get_by_text("Bạn đã bị đăng xuất").wait_for()
+    assert "Mất kết nối" not in status.inner_text()  # the network is fine: not its fault
+
+    log_in(page, "hocvien.hoa")
+    page.goto(attempt_url)  # the answer kept on the phone is sent now
+    status.get_by_text("Đã lưu lúc").wait_for()
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    assert question(page, "mã OTP").get_by_label("Sai").is_checked()
     assert question(page, "mạnh nhất").get_by_label("Ngua-Vang-7-Song!").is_checked()

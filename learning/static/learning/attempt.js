@@ -71,10 +71,15 @@
             credentials: "same-origin",
             headers: { "X-Requested-With": "fetch" }
         }).then(function (response) {
+            // Signed out (the session ended): the save was sent to the login page. Retrying
+            // cannot help; the answers stay on the phone until the quiz is opened again.
+            if (response.redirected) { return { signedOut: true }; }
             return response.json().then(function (data) { return { ok: response.ok, data: data }; });
         }).then(function (result) {
             if (leaving) { return; }
-            if (result.ok) {
+            if (result.signedOut) {
+                say(status.dataset.signedOut);
+            } else if (result.ok) {
                 retryDelay = 3000;
                 forget();
                 say(status.dataset.saved + " " + result.data.at);
