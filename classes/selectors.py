@@ -233,15 +233,11 @@ class StudentAssignment:
 
 
 def student_assignments(
-    *, user, now: datetime | None = None, classroom_ids: list[int] | None = None
+    *, user, classroom_ids: list[int], now: datetime | None = None
 ) -> list[StudentAssignment]:
     """A student's own assignments, soonest due first, for "Khóa học của tôi" (whose query
     brings ``classroom_ids``, the classes the student is in)."""
     now = now or timezone.now()
-    if classroom_ids is None:
-        classroom_ids = list(
-            ClassMember.objects.filter(user=user).values_list("classroom_id", flat=True)
-        )
     if not classroom_ids:  # most learners: nothing more to ask
         return []
     assignments = [a for a in _assignments(classroom_ids) if _assigned(a, user)]

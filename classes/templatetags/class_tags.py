@@ -6,9 +6,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("classes/dashboard_assignments.html")
-def my_assignments(user, dashboard=None):
+def my_assignments(user, dashboard):
     """The learner's assignments on "Khóa học của tôi" (learning's page, drawn by this app:
     learning cannot import classes, which sits above it). The page's ``dashboard`` already
     read the learner's classes (``ClassesConfig.ready``)."""
-    classroom_ids = dashboard.more.get("classes") if dashboard is not None else None
+    classroom_ids = dashboard.more["classes"]
     return {"assignments": student_assignments(user=user, classroom_ids=classroom_ids)}

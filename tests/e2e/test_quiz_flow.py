@@ -16,6 +16,20 @@ def question(page, text):
     return page.locator("fieldset.question", has_text=text)
 
 
+def at_short_quiz(page, username: str):
+    """``page``, signed in as a new learner ``username``, on a lesson whose two-question quiz
+    they may start (the lesson before it done)."""
+    bank = sample_questions()
+    course, lessons = course_tree(lessons=("Mở đầu",))
+    lesson = lesson_with_quiz(course, quiz_of([bank["ATM-01"], bank["ATM-02"]]))
+    learner = UserFactory(username=username)
+    learning.enrolment_create(user=learner, course=course)
+    learning.lesson_complete(user=learner, lesson=lessons[0])
+    log_in(page, username)
+    page.goto(lesson.url)
+    return page
+
+
 def test_learner_takes_a_timed_quiz_resumes_it_and_passes(phone):
     bank = sample_questions()
     course, lessons = course_tree(lessons=("Mở đầu",))
@@ -82,16 +96,7 @@ def test_learner_takes_a_timed_quiz_resumes_it_and_passes(phone):
 def test_an_answer_chosen_before_the_script_arrives_is_saved_when_it_does(phone):
     # On a slow link the questions can be read and answered before the page's script has
     # arrived: that answer must not wait for the learner's next change to be saved.
-    bank = sample_questions()
-    course, lessons = course_tree(lessons=("Mở đầu",))
-    lesson = lesson_with_quiz(course, quiz_of([bank["ATM-01"], bank["ATM-02"]]))
-    learner = UserFactory(username="hocvien.lan", full_name="Lê Thị Lan")
-    learning.enrolment_create(user=learner, course=course)
-    learning.lesson_complete(user=learner, lesson=lessons[0])
-
-    page = phone
-    log_in(page, "hocvien.lan")
-    page.goto(lesson.url)
+    page = at_short_quiz(phone, "hocvien.lan")
     late = "**/learning/attempt*.js"
     page.route(late, lambda route: route.abort())  # not arrived yet
     page.get_by_role("button", name="Bắt đầu làm bài").click()
@@ -108,16 +113,7 @@ def test_an_answer_chosen_before_the_script_arrives_is_saved_when_it_does(phone)
 
 
 def test_a_learner_signed_out_mid_quiz_is_told_so_and_loses_nothing(phone):
-    bank = sample_questions()
-    course, lessons = course_tree(lessons=("Mở đầu",))
-    lesson = lesson_with_quiz(course, quiz_of([bank["ATM-01"], bank["ATM-02"]]))
-    learner = UserFactory(username="hocvien.hoa", full_name="Phan Thị Hoa")
-    learning.enrolment_create(user=learner, course=course)
-    learning.lesson_complete(user=learner, lesson=lessons[0])
-
-    page = phone
-    log_in(page, "hocvien.hoa")
-    page.goto(lesson.url)
+    page = at_short_quiz(phone, "hocvien.hoa")
     page.get_by_role("button", name="Bắt đầu làm bài").click()
     status = page.locator(".save-status")
     question(page, "mạnh nhất").get_by_label("Ngua-Vang-7-Song!").check()
