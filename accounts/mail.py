@@ -9,10 +9,12 @@ from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
 from . import services
+from .models import OutgoingEmail
 
 
 class OutboxBackend(BaseEmailBackend):
     def send_messages(self, email_messages) -> int:
+        queued = []
         for message in email_messages:
             if message.attachments:
                 # The outbox keeps text and HTML only; the rare message with files goes now.
@@ -26,11 +28,15 @@ class OutboxBackend(BaseEmailBackend):
                 ),
                 "",
             )
-            services.email_queue(
-                subject=str(message.subject),
-                body=message.body,
-                html=html,
-                to=[*message.to, *message.cc, *message.bcc],
-                from_email=message.from_email,
+            queued.append(
+                OutgoingEmail(
+                    subject=str(message.subject),
+                    body=message.body,
+                    html=html,
+                    to=[*message.to, *message.cc, *message.bcc],
+                    from_email=message.from_email,
+                )
             )
+        if queued:  # one insert for a batch (the certificates of a rush)
+            services.emails_queue(queued)
         return len(email_messages)

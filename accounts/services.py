@@ -119,18 +119,26 @@ class EmailNotSent(Exception):
     """The mail server refused or did not answer; the task retries later."""
 
 
-@transaction.atomic
 def email_queue(
     *, subject: str, body: str, html: str, to: list[str], from_email: str
 ) -> OutgoingEmail:
     """Put one email in the outbox and have it sent once this transaction commits."""
+    [email] = emails_queue(
+        [OutgoingEmail(subject=subject, body=body, html=html, to=to, from_email=from_email)]
+    )
+    return email
+
+
+def emails_queue(emails: list[OutgoingEmail]) -> list[OutgoingEmail]:
+    """Put these emails (unsaved rows) in the outbox in one insert, and have each sent by its
+    own task once this transaction commits (a batch of certificates, a class's invitations)."""
     from .tasks import send_email  # tasks import services; the import is deferred, not circular
 
-    email = OutgoingEmail.objects.create(
-        subject=subject, body=body, html=html, to=to, from_email=from_email
-    )
-    send_email.delay(email_id=email.pk)
-    return email
+    with transaction.atomic():
+        OutgoingEmail.objects.bulk_create(emails)
+    for email in emails:
+        send_email.delay(email_id=email.pk)
+    return emails
 
 
 def email_send(*, email_id: int) -> bool:

@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ..models import Membership, OutgoingEmail, RosterImport, User
+from ..services import emails_queue
 from ..signals import memberships_changed
 from .rows import Row, chunks
 
@@ -223,8 +224,6 @@ def _invite(people: list[tuple[User, Row]]) -> int:
     address before the first login would add a step and no safety. Accounts without an
     email get none (there is no SMS); the summary counts them.
     """
-    from ..tasks import send_email
-
     if not people:
         return 0
     generic = type(default_token_generator) is EmailAwarePasswordResetTokenGenerator
@@ -273,8 +272,5 @@ def _invite(people: list[tuple[User, Row]]) -> int:
                 from_email=settings.DEFAULT_FROM_EMAIL,
             )
         )
-    # The outbox of ``services.email_queue``, in bulk: one insert, one task each after commit.
-    OutgoingEmail.objects.bulk_create(emails)
-    for email in emails:
-        send_email.delay(email_id=email.pk)
+    emails_queue(emails)
     return len(emails)

@@ -57,3 +57,18 @@ def test_a_failing_mail_server_is_recorded_and_the_email_kept_for_later(
         send_pending_email.delay()
     assert len(mail.outbox) == 1
     assert OutgoingEmail.objects.get(pk=email.pk).sent_at is not None
+
+
+def test_several_emails_sent_together_each_reach_their_reader_once(on_commit):
+    from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+
+    html = EmailMultiAlternatives("Chứng chỉ của bạn", "Xem chứng chỉ", to=["binh@example.vn"])
+    html.attach_alternative("<p>Xem <b>chứng chỉ</b></p>", "text/html")
+    messages = [EmailMessage("Chứng chỉ của bạn", "Xem chứng chỉ", to=["an@example.vn"]), html]
+    with on_commit():
+        assert get_connection().send_messages(messages) == 2
+        assert mail.outbox == []  # in the outbox until the transaction commits
+    assert sorted(m.to[0] for m in mail.outbox) == ["an@example.vn", "binh@example.vn"]
+    [sent] = [m for m in mail.outbox if m.to == ["binh@example.vn"]]
+    assert sent.alternatives[0][0] == "<p>Xem <b>chứng chỉ</b></p>"
+    assert OutgoingEmail.objects.filter(sent_at__isnull=False).count() == 2
