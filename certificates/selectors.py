@@ -6,12 +6,12 @@ from datetime import date, datetime, time
 from time import time_ns
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation
+from accounts.models import Membership, Organisation, User
 from courses.models import CoursePage
 from learning.models import CourseCompletion
 
@@ -130,6 +130,67 @@ def unissued_completions() -> QuerySet[CourseCompletion]:
         .select_related("user", "course")
         .order_by("completed_at")
     )
+
+
+def queued_behind(
+    completion: CourseCompletion, *, armed_at: datetime, span: int
+) -> QuerySet[CourseCompletion]:
+    """Completions of the same course recorded after ``completion`` that are issued
+    automatically and have no certificate yet: in a rush, those whose tasks wait in the
+    queue behind its own. Only the next ``span`` completions are looked at, so the read
+    costs the same however many the table holds."""
+    return (
+        _without_certificate(
+            CourseCompletion.objects.filter(
+                pk__gt=completion.pk,
+                pk__lte=completion.pk + span,
+                course_id=completion.course_id,
+                completed_at__gte=armed_at,
+                user__isnull=False,
+            )
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def certificate_of_completion(completion_id: int) -> Certificate | None:
+    """The certificate of a completion's learner and course, if issued, holding only what
+    deciding whether it is finished reads (its pk, PDF, versions, notice and revocation,
+    and its holder's email): in a rush every queued task asks this once, and an earlier
+    batch has issued most of them. One statement written out: the ORM's composition cost
+    several times the statement itself, at one task per certificate. Only the models' own
+    names go into the SQL; the id is a parameter."""
+    names = {
+        "completion": CourseCompletion._meta.db_table,
+        "certificate": Certificate._meta.db_table,
+        "user": User._meta.db_table,
+    }
+    quoted = {key: connection.ops.quote_name(name) for key, name in names.items()}
+    sql = (
+        "SELECT c.id, c.pdf, c.version, c.rendered_version, c.notified_at, c.revoked_at,"  # noqa: S608
+        " c.user_id, u.email"
+        f" FROM {quoted['completion']} cc"
+        f" JOIN {quoted['certificate']} c ON c.user_id = cc.user_id AND c.course_id = cc.course_id"
+        f" LEFT JOIN {quoted['user']} u ON u.id = c.user_id"
+        " WHERE cc.id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [completion_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, pdf, version, rendered_version, notified_at, revoked_at, user_id, email = row
+    certificate = Certificate(
+        pk=pk,
+        pdf=pdf,
+        version=version,
+        rendered_version=rendered_version,
+        notified_at=notified_at,
+        revoked_at=revoked_at,
+    )
+    certificate.user = User(pk=user_id, email=email) if user_id is not None else None
+    return certificate
 
 
 def unfinished_certificates() -> QuerySet[Certificate]:

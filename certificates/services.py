@@ -401,19 +401,41 @@ def certification_disarm(*, course: CoursePage) -> None:
     CourseCertification.objects.filter(course=course).update(armed=False, armed_at=None)
 
 
-def completion_certify(*, completion_id: int) -> Certificate | None:
-    """Issue the certificate for one course completion, if its course was armed by then."""
+def completion_certify(*, completion_id: int, batch: int = 50) -> int:
+    """Issue the certificate for one course completion, if its course was armed by then.
+    Returns how many certificates the call issued.
+
+    In a rush (the deadline), completions arrive faster than one certificate at a time is
+    issued, and their tasks queue up. So the completions of the same course queued behind
+    this one (up to ``batch`` in all) are issued with it through the bulk path: one
+    transaction for the rows and one for the PDFs and emails, instead of two each. Their own
+    tasks then find them issued in one read. With nobody queued behind, this one is issued
+    alone, as before, and the learner waits no longer."""
+    certificate = selectors.certificate_of_completion(completion_id)
+    if certificate is not None:
+        if _needs_drawing(certificate) or _wants_notice(certificate):
+            _finish(certificate)  # a worker died between the steps: finish the job
+        return 0
     completion = (
         CourseCompletion.objects.select_related("user", "course").filter(pk=completion_id).first()
     )
-    if completion is None or completion.course is None:
-        return None
+    if completion is None or completion.course is None or completion.user is None:
+        return 0
     certification = CourseCertification.objects.filter(course=completion.course).first()
     if not selectors.issues_for(certification, completion):
-        return None
+        return 0
     if not learning_selectors.certifies_on_completion(completion.course):
-        return None
-    return certificate_issue(user=completion.user, course=completion.course)[0]
+        return 0
+    behind = list(
+        selectors.queued_behind(completion, armed_at=certification.armed_at, span=batch * 4)[
+            : batch - 1
+        ]
+    )
+    if not behind:  # a quiet moment: the single path, three statements fewer
+        return int(certificate_issue(user=completion.user, course=completion.course)[1])
+    return certificates_issue_many(
+        course=completion.course, users=[completion.user, *(c.user for c in behind)]
+    )
 
 
 def certificates_issue_many(*, course: CoursePage, users: list, chunk: int = 200) -> int:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from certificates import pdf, selectors, services, tasks
 from certificates.models import Certificate, CertificateEvent, CourseCertification
 from learning.models import CourseCompletion
-from tests.factories import UserFactory
+from tests.factories import UserFactory, course_tree
 
 from .conftest import complete, pdf_text
 
@@ -115,6 +115,64 @@ def test_the_sweep_issues_what_a_lost_task_left(armed_course, learner):
     assert Certificate.objects.get(user=learner).pdf
     services.certificates_sweep()
     assert Certificate.objects.count() == 1
+
+
+def emails_to(address: str) -> list:
+    return [m for m in mail.outbox if m.to == [address]]
+
+
+def test_in_a_rush_the_first_task_issues_the_certificates_queued_behind_it(armed_course, on_commit):
+    page, lessons = armed_course
+    names = ["Lê Thị Hoa", "Trần Văn Bình", "Phạm Thu Hà", "Hồ Đức Minh"]
+    learners = [
+        UserFactory(full_name=name, email=f"hv{n}@example.vn") for n, name in enumerate(names)
+    ]
+    # They finish one after another; their tasks wait in the queue (on_commit not run yet).
+    completions = [complete(user, page, lessons) for user in learners]
+    with on_commit():
+        tasks.issue_for_completion.apply(args=[completions[0].pk])
+    issued = list(Certificate.objects.order_by("serial"))
+    assert [c.user for c in issued] == learners  # serials in the order they finished
+    for certificate, name in zip(issued, names, strict=True):
+        assert certificate.rendered_version == certificate.version
+        assert name in pdf_text(certificate.pdf.read())
+        [message] = emails_to(certificate.user.email)
+        assert f"/verify/{certificate.code}/" in message.body
+    with on_commit():
+        for completion in completions:  # their own tasks, and one redelivered
+            tasks.issue_for_completion.apply(args=[completion.pk])
+        tasks.issue_for_completion.apply(args=[completions[-1].pk])
+    assert list(Certificate.objects.order_by("serial")) == issued
+    assert CertificateEvent.objects.count() == len(learners)
+    assert all(len(emails_to(user.email)) == 1 for user in learners)
+
+
+def test_a_batch_takes_only_completions_that_would_be_issued_on_their_own(
+    course, superuser, on_commit
+):
+    page, lessons = course
+    other, other_lessons = course_tree(title="An toàn thông tin", slug="an-toan")
+    before_arming = UserFactory()
+    complete(before_arming, page, lessons)  # the backlog: waits for an administrator
+    services.certification_arm(course=page, actor=superuser)
+    services.certification_arm(course=other, actor=superuser)
+    first, second, third, elsewhere = (UserFactory() for _ in range(4))
+    completions = {user: complete(user, page, lessons) for user in (first, second)}
+    completions[elsewhere] = complete(elsewhere, other, other_lessons)
+    completions[third] = complete(third, page, lessons)
+    with on_commit():
+        services.completion_certify(completion_id=completions[first].pk, batch=2)
+    assert set(Certificate.objects.values_list("user", flat=True)) == {first.pk, second.pk}
+    with on_commit():
+        tasks.issue_for_completion.apply(args=[completions[elsewhere].pk])
+        tasks.issue_for_completion.apply(args=[completions[third].pk])
+    assert set(Certificate.objects.values_list("user", "course")) == {
+        (first.pk, page.pk),
+        (second.pk, page.pk),
+        (third.pk, page.pk),
+        (elsewhere.pk, other.pk),
+    }
+    assert not Certificate.objects.filter(user=before_arming).exists()
 
 
 def test_serials_count_up_within_the_year(armed_course, on_commit):

@@ -5,10 +5,11 @@ import threading
 import time
 
 import pytest
+from django.core import mail
 from django.db import connection, connections
 
-from certificates import services
-from certificates.models import Certificate
+from certificates import services, tasks
+from certificates.models import Certificate, CertificateEvent
 from tests.factories import UserFactory
 
 from .conftest import complete
@@ -65,6 +66,32 @@ def test_concurrent_issues_for_many_learners_get_distinct_consecutive_serials(ar
     assert _at_once(calls) == []
     numbers = sorted(int(s[-6:]) for s in Certificate.objects.values_list("serial", flat=True))
     assert numbers == list(range(1, 7))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_taking_overlapping_batches_at_once_issue_each_certificate_once(
+    armed_course, monkeypatch
+):
+    _postgres_only()
+    page, lessons = armed_course
+    queue = []  # the broker: each completion's task waits here
+    monkeypatch.setattr(tasks.issue_for_completion, "delay", lambda **kw: queue.append(kw))
+    learners = [UserFactory(email=f"hv{n}@example.vn") for n in range(8)]
+    for user in learners:
+        complete(user, page, lessons)
+    assert len(queue) == len(learners) and not Certificate.objects.exists()
+    # Four workers take a task each at the same moment; each task's batch reaches into the
+    # completions the others' batches take.
+    calls = [(lambda kw=kw: services.completion_certify(**kw)) for kw in queue[::2]]
+    assert _at_once(calls) == []
+    for kw in queue:  # the rest of the queue, as the workers go on
+        services.completion_certify(**kw)
+    issued = Certificate.objects.order_by("serial")
+    assert sorted(c.user_id for c in issued) == sorted(user.pk for user in learners)
+    assert [int(c.serial[-6:]) for c in issued] == list(range(1, 9))
+    assert all(c.pdf and c.notified_at for c in issued)
+    assert CertificateEvent.objects.count() == len(learners)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in learners)
 
 
 @pytest.mark.django_db(transaction=True)
