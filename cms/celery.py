@@ -8,8 +8,8 @@ import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
-from celery.signals import worker_process_init
-from django.db import OperationalError, transaction
+from celery.signals import task_postrun, task_prerun, worker_process_init
+from django.db import OperationalError, close_old_connections, transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
@@ -53,3 +53,16 @@ def _yield_to_web(**_kwargs) -> None:
     and recounts of a quiz burst's completions) waits for learners' requests instead of
     slowing them down. Work queued is never lost by this, only done a little later."""
     os.nice(int(os.environ.get("WORKER_NICENESS", "10")))
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _connection_kept(task=None, **_kwargs) -> None:
+    """A worker keeps its database connection from task to task, as a web process keeps it
+    from request to request: closed only when broken or older than ``CONN_MAX_AGE``. Celery's
+    Django fix-up would close it around every task (``CELERY_DB_REUSE_MAX`` spaces that out):
+    a new PostgreSQL connection is a new server process, and in a rush of certificates,
+    a task and an email each, those cost PostgreSQL more CPU than every statement the tasks
+    ran. Tasks run eagerly (tests, no Redis) are inside the caller's connection: left alone."""
+    if task is not None and not getattr(task.request, "is_eager", False):
+        close_old_connections()

@@ -94,7 +94,12 @@ def real_worker(db):
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        # As in production: the connection is kept between tasks, and what a task queues
+        # (an email, a recount, its own retry) goes through the broker.
+        "CONN_MAX_AGE": "60",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
     }
+    celery_app.control.purge()  # nothing an earlier run left behind
     worker = subprocess.Popen(
         [
             sys.executable,

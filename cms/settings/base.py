@@ -146,6 +146,9 @@ CACHES["chrome"] = {
 }
 CACHES["renditions"] = {**CACHES["default"], "KEY_PREFIX": "hvs-renditions", "TIMEOUT": 86400}
 CELERY_TASK_EAGER_PROPAGATES = True
+# Celery closes the database connection around every task unless this is set; with it, only
+# every this many tasks, and cms.celery closes it when broken or older than CONN_MAX_AGE.
+CELERY_DB_REUSE_MAX = 500
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)

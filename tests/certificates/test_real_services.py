@@ -108,3 +108,46 @@ def test_a_real_worker_issues_the_certificate_of_a_completion(armed_course, real
         time.sleep(0.5)
     assert certificate is not None, "the worker issued no certificate within 60 s"
     assert certificate.pdf and certificate.holder_name == "Lò Thị Mây"
+
+
+def _certified(learner, worker, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and worker.poll() is None:
+        found = Certificate.objects.filter(user=learner, notified_at__isnull=False).first()
+        if found is not None:
+            return found
+        time.sleep(0.3)
+    return None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_keeps_its_connection_and_recovers_when_the_database_drops_it(
+    armed_course, real_worker
+):
+    page, lessons = armed_course
+    first, second, third = (UserFactory(email=f"hv{n}@example.vn") for n in range(3))
+
+    def worker_backends() -> set[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            )
+            return {pid for (pid,) in cursor.fetchall()}
+
+    complete(first, page, lessons)
+    assert _certified(first, real_worker), "the worker issued no certificate within 60 s"
+    kept = worker_backends()
+    complete(second, page, lessons)
+    assert _certified(second, real_worker)
+    # The certificate, its email and the recount ran on the connection already open.
+    assert worker_backends() == kept
+    # PostgreSQL restarts, or an administrator ends the worker's sessions: the next
+    # completion is still certified (the broken connection is dropped, the task retried).
+    with connection.cursor() as cursor:
+        for pid in kept:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    complete(third, page, lessons)
+    certificate = _certified(third, real_worker, seconds=90)
+    assert certificate is not None, "no certificate after the worker's connection was cut"
+    assert certificate.pdf
