@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -433,9 +433,16 @@ def completion_certify(*, completion_id: int, batch: int = 50) -> int:
     )
     if not behind:  # a quiet moment: the single path, three statements fewer
         return int(certificate_issue(user=completion.user, course=completion.course)[1])
-    return certificates_issue_many(
+    issued = certificates_issue_many(
         course=completion.course, users=[completion.user, *(c.user for c in behind)]
     )
+    # This learner's own certificate, finished here if the batch did not: another worker's
+    # batch issued it a moment ago and holds it (waited for, or finished if that worker
+    # died), or its PDF failed in the batch (tried again, and the failure reported).
+    mine = selectors.certificate_of_completion(completion_id)
+    if mine is not None and (_needs_drawing(mine) or _wants_notice(mine)):
+        _finish(mine)
+    return issued
 
 
 def certificates_issue_many(*, course: CoursePage, users: list, chunk: int = 200) -> int:
@@ -504,7 +511,19 @@ def certificates_finish(*, pks: list[int], wait: bool = False) -> list[Certifica
         for certificate in certificates:
             fields = []
             if _needs_drawing(certificate):
-                if not _draw(certificate):
+                try:
+                    drawn = _draw(certificate)
+                except DatabaseError:
+                    raise  # the transaction is broken: nothing of it can be kept
+                except Exception:
+                    if wait:
+                        raise
+                    # One holder's PDF failing (a storage error, a name the renderer
+                    # refuses) must not hold up the rest of a batch: this one is left to
+                    # the sweep, which finishes it alone.
+                    logger.exception("certificate %s not drawn", certificate.pk)
+                    continue
+                if not drawn:
                     continue  # no template: left for an administrator to re-issue
                 fields += ["pdf", "rendered_version"]
             if _wants_notice(certificate):

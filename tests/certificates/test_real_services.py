@@ -131,13 +131,14 @@ def test_the_worker_keeps_its_connection_and_recovers_when_the_database_drops_it
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid()"
+                " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
             )
             return {pid for (pid,) in cursor.fetchall()}
 
     complete(first, page, lessons)
     assert _certified(first, real_worker), "the worker issued no certificate within 60 s"
     kept = worker_backends()
+    assert len(kept) == 1, "the worker's connection was closed after its tasks"
     complete(second, page, lessons)
     assert _certified(second, real_worker)
     # The certificate, its email and the recount ran on the connection already open.
