@@ -129,23 +129,53 @@ def email_queue(
     return email
 
 
+EMAILS_PER_TASK = 100  # at a slow mail server's 10 a second, well within a task's limit
+
+
 def emails_queue(emails: list[OutgoingEmail]) -> list[OutgoingEmail]:
-    """Put these emails (unsaved rows) in the outbox in one insert, and have each sent by its
-    own task once this transaction commits (a batch of certificates, a class's invitations)."""
-    from .tasks import send_email  # tasks import services; the import is deferred, not circular
+    """Put these emails (unsaved rows) in the outbox in one insert, and have them sent once
+    this transaction commits: one alone by its own task, more (a batch of certificates, a
+    roster's invitations) a hundred to a task over one connection to the mail server."""
+    from .tasks import send_email, send_emails  # tasks import services: deferred, not circular
 
     with transaction.atomic():
         OutgoingEmail.objects.bulk_create(emails)
-    for email in emails:
-        send_email.delay(email_id=email.pk)
+    if len(emails) == 1:
+        send_email.delay(email_id=emails[0].pk)
+    else:
+        for start in range(0, len(emails), EMAILS_PER_TASK):
+            batch = emails[start : start + EMAILS_PER_TASK]
+            send_emails.delay(email_ids=[email.pk for email in batch])
     return emails
 
 
-def email_send(*, email_id: int) -> bool:
+def emails_send(*, email_ids: list[int]) -> list[int]:
+    """Send these queued emails over one connection to the mail server (one SMTP session
+    for a batch, not one each). Returns the ids not sent, for each to be retried on its own;
+    every attempt is recorded on its row as ``email_send`` records it."""
+    delivery = get_connection(settings.EMAIL_DELIVERY_BACKEND)
+    try:
+        delivery.open()
+    except OSError:  # the server is not answering: each is retried on its own
+        return list(email_ids)
+    failed = []
+    try:
+        for email_id in email_ids:
+            try:
+                email_send(email_id=email_id, connection=delivery)
+            except EmailNotSent:
+                failed.append(email_id)
+    finally:
+        delivery.close()
+    return failed
+
+
+def email_send(*, email_id: int, connection=None) -> bool:
     """Send a queued email unless it was sent already. Returns whether it was sent now.
 
     The row is locked while sending, so two workers given the same task send it once.
     On failure the attempt is recorded and ``EmailNotSent`` raised for the task to retry.
+    ``connection``: an open connection to the mail server to send it over (a batch's).
     """
     error = ""
     with transaction.atomic():
@@ -157,7 +187,7 @@ def email_send(*, email_id: int) -> bool:
             body=email.body,
             from_email=email.from_email,
             to=email.to,
-            connection=get_connection(settings.EMAIL_DELIVERY_BACKEND),
+            connection=connection or get_connection(settings.EMAIL_DELIVERY_BACKEND),
         )
         if email.html:
             message.attach_alternative(email.html, "text/html")

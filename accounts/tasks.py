@@ -12,6 +12,13 @@ def send_email(*, email_id: int) -> None:
 
 
 @shared_task
+def send_emails(*, email_ids: list[int]) -> None:
+    """A batch's emails over one connection; any that fails is retried by its own task."""
+    for email_id in services.emails_send(email_ids=email_ids):
+        send_email.delay(email_id=email_id)
+
+
+@shared_task
 def send_pending_email() -> None:
     """Beat's sweep for emails whose task was lost; sending is idempotent per email."""
     for email_id in services.email_pending_ids():

@@ -72,3 +72,33 @@ def test_several_emails_sent_together_each_reach_their_reader_once(on_commit):
     [sent] = [m for m in mail.outbox if m.to == ["binh@example.vn"]]
     assert sent.alternatives[0][0] == "<p>Xem <b>chứng chỉ</b></p>"
     assert OutgoingEmail.objects.filter(sent_at__isnull=False).count() == 2
+
+
+def test_a_batch_goes_over_one_session_and_a_refused_email_is_retried_alone(on_commit, monkeypatch):
+    from django.core.mail import EmailMessage, get_connection
+    from django.core.mail.backends.locmem import EmailBackend
+
+    sessions, refused = [], []
+    real_open, real_send = EmailBackend.open, EmailBackend.send_messages
+
+    def open_session(self):
+        sessions.append(self)
+        return real_open(self)
+
+    def send_once_refused(self, messages):
+        if messages[0].to == ["binh@example.vn"] and not refused:
+            refused.append(messages[0])
+            raise SMTPServerDisconnected("máy chủ thư ngắt kết nối")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "open", open_session)
+    monkeypatch.setattr(EmailBackend, "send_messages", send_once_refused)
+    readers = ["an@example.vn", "binh@example.vn", "chi@example.vn"]
+    with on_commit():
+        get_connection().send_messages(
+            [EmailMessage("Chứng chỉ của bạn", "Xem chứng chỉ", to=[to]) for to in readers]
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == readers  # each once, the refused one too
+    retried = OutgoingEmail.objects.get(to=["binh@example.vn"])
+    assert retried.sent_at is not None and retried.attempts == 2
+    assert len(sessions) == 1  # one session opened for the three (the retry sends alone)
