@@ -929,15 +929,15 @@ def worker_rush(table: Table, processes: list[subprocess.Popen], skip: int, coun
     """The deadline rush as production meets it: ``count`` learners who are not in the burst
     finish the basic course at once, their ``issue_for_completion`` tasks go through Redis to
     the one Celery worker (concurrency 1, as started above), and the clock runs until every
-    certificate is drawn, stored and its email queued. The same worker also sends the emails
-    (to the console here) and runs the coverage recounts the certificates set off, as one
-    worker would in production. Its CPU, ended children included, is the cost per certificate
-    on one core."""
+    certificate is drawn, stored and its email queued; then until the same worker has sent
+    the emails (to the console here), queued behind the rest. It also runs the coverage
+    recounts the certificates set off, as one worker would in production. Its CPU, ended
+    children included, is the cost per certificate on one core."""
     import redis
     from django.db import transaction
     from django.utils import timezone
 
-    from accounts.models import User
+    from accounts.models import OutgoingEmail, User
     from certificates.models import Certificate
     from certificates.tasks import issue_for_completion
     from courses.models import CoursePage
@@ -968,7 +968,7 @@ def worker_rush(table: Table, processes: list[subprocess.Popen], skip: int, coun
         )
     worker, database = [processes[1].pid], postmaster()
     before = cpu_seconds(worker), cpu_seconds(database)
-    start = time.perf_counter()
+    began, start = timezone.now(), time.perf_counter()
     for completion in completions:
         issue_for_completion.delay(completion_id=completion.pk)
     finished = Certificate.objects.filter(
@@ -983,13 +983,20 @@ def worker_rush(table: Table, processes: list[subprocess.Popen], skip: int, coun
     elapsed = time.perf_counter() - start
     worker_cpu = cpu_seconds(worker) - before[0]
     database_cpu = cpu_seconds(database) - before[1]
+    # The emails were queued with the certificates; the same worker sends them after.
+    unsent = OutgoingEmail.objects.filter(created_at__gte=began, sent_at__isnull=True)
+    while unsent.exists() and time.perf_counter() - start < 600:
+        time.sleep(0.25)
+    sent_by = time.perf_counter() - start
+    with_emails = cpu_seconds(worker) - before[0]
     table.add(
-        f"certificate issue by the Celery worker, {len(users):,} completions at once (with "
-        "their emails sent and recounts)",
-        f"{done:,} issued in {elapsed:.1f} s: {done / elapsed:.0f} per second; the worker's CPU "
+        f"certificate issue by the Celery worker, {len(users):,} completions at once",
+        f"{done:,} drawn, stored and emailed (queued) in {elapsed:.1f} s: "
+        f"{done / elapsed:.0f} per second; the worker's CPU "
         f"{worker_cpu / max(done, 1) * 1000:.1f} ms per certificate "
         f"({max(done, 1) / max(worker_cpu, 0.001):.0f} per CPU-second), PostgreSQL's "
-        f"{database_cpu / max(done, 1) * 1000:.1f} ms",
+        f"{database_cpu / max(done, 1) * 1000:.1f} ms; the emails all sent by {sent_by:.1f} s "
+        f"(the worker's CPU with sending them {with_emails / max(done, 1) * 1000:.1f} ms each)",
         "",
         "≥ 100 per second per core",
         done == len(users) and done / elapsed >= 100,
