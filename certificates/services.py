@@ -202,6 +202,12 @@ def _finish(certificate: Certificate) -> Certificate:
     return certificate
 
 
+def _finish_if_unfinished(certificate: Certificate) -> None:
+    """``_finish`` only when its PDF or its email is missing: a finished one costs no lock."""
+    if _needs_drawing(certificate) or _wants_notice(certificate):
+        _finish(certificate)
+
+
 def content_for(certificate: Certificate, template: CertificateTemplate) -> pdf.CertificateContent:
     body = template.issuing_body
     return pdf.CertificateContent(
@@ -413,8 +419,7 @@ def completion_certify(*, completion_id: int, batch: int = 50) -> int:
     alone, as before, and the learner waits no longer."""
     certificate = selectors.certificate_of_completion(completion_id)
     if certificate is not None:
-        if _needs_drawing(certificate) or _wants_notice(certificate):
-            _finish(certificate)  # a worker died between the steps: finish the job
+        _finish_if_unfinished(certificate)  # a worker died between the steps
         return 0
     completion = (
         CourseCompletion.objects.select_related("user", "course").filter(pk=completion_id).first()
@@ -440,8 +445,8 @@ def completion_certify(*, completion_id: int, batch: int = 50) -> int:
     # batch issued it a moment ago and holds it (waited for, or finished if that worker
     # died), or its PDF failed in the batch (tried again, and the failure reported).
     mine = selectors.certificate_of_completion(completion_id)
-    if mine is not None and (_needs_drawing(mine) or _wants_notice(mine)):
-        _finish(mine)
+    if mine is not None:
+        _finish_if_unfinished(mine)
     return issued
 
 
