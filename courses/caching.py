@@ -168,9 +168,15 @@ def over_rate(name: str, rate: str) -> bool:
     "10/s", "1000/h", "5000/d"), counted in fixed windows.
 
     For the limits asked on every request of a busy endpoint (each H5P statement): with
-    Redis one atomic round trip (``cms.cache.RedisCache.count``), where django-ratelimit's
+    Redis one atomic round trip (``cms.cache.RedisCache.count_reading``), where django-ratelimit's
     ``add`` then ``incr`` took two; any other cache adds then increments.
     """
+    return over_rate_reading(name, rate, ())[0]
+
+
+def over_rate_reading(name: str, rate: str, keys) -> tuple[bool, dict]:
+    """``over_rate``, and the cached values of ``keys`` (those found), read in the same
+    round trip to Redis: an H5P statement's enrolment is read with its rate."""
     match = re.fullmatch(r"(\d+)/([1-9]\d*)?([smhd])", rate)
     if match is None:
         raise ImproperlyConfigured(f"A rate is hits/period, such as 240/m, not {rate!r}")
@@ -179,14 +185,15 @@ def over_rate(name: str, rate: str) -> bool:
     # Each name's windows start at its own offset, so counters do not all reset together.
     offset = zlib.crc32(name.encode()) % period
     key = f"rate:{name}:{(int(time.time()) + offset) // period}"
-    count = getattr(cache, "count", None)
+    count = getattr(cache, "count_reading", None)
     if count is not None:
-        hits = count(key, period + 1)
-    elif cache.add(key, 1, period + 1):
+        hits, found = count(key, period + 1, keys)
+        return hits > limit, found
+    if cache.add(key, 1, period + 1):
         hits = 1
     else:
         try:
             hits = cache.incr(key)
         except ValueError:  # expired in between: a new window
             hits = 1
-    return hits > limit
+    return hits > limit, cache.get_many(keys) if keys else {}

@@ -21,7 +21,7 @@ from certificates.models import Certificate
 from courses.models import LessonPage
 from learning import selectors as learning_selectors
 from learning import services as learning
-from learning.models import CourseCompletion, LessonProgress
+from learning.models import CourseCompletion, Enrolment, LessonProgress
 from tests.certificates.conftest import default_template
 from tests.factories import UserFactory, h5p_lesson_for, lesson_with_quiz, quiz_of
 from tests.h5p_packages import H5P_CORPUS, XAPI_CORPUS, needs_corpus, package
@@ -643,6 +643,30 @@ def test_a_flood_of_statements_is_slowed_down_and_not_stored(playing, settings):
     ]
     assert codes == [200, 200, 200, 429, 429]
     assert H5PStatement.objects.count() == 3
+
+
+def test_a_flood_to_an_address_that_holds_no_such_activity_is_slowed_down_too(playing, settings):
+    settings.H5P_STATEMENT_RATE = "2/m"
+    other = activity_from()
+    lesson, client = playing["lesson"], playing["client"]
+    codes = [
+        send(client, lesson, other, playing["attempt"], statement(other)).status_code
+        for _ in range(4)
+    ]
+    assert codes == [404, 404, 429, 429]
+    assert H5PStatement.objects.filter(reason="not-in-lesson").count() == 2
+
+
+def test_a_learner_whose_enrolment_is_removed_is_refused_at_once(playing):
+    lesson, activity, client = playing["lesson"], playing["activity"], playing["client"]
+    sent = statement(activity, verb="interacted")
+    assert send(client, lesson, activity, playing["attempt"], sent).status_code == 200
+    assert send(client, lesson, activity, playing["attempt"], sent).status_code == 200
+    Enrolment.objects.filter(user=playing["learner"], course=playing["course"]).delete()
+    response = send(client, lesson, activity, playing["attempt"], sent)
+    assert response.status_code == 403
+    assert response.json()["message"] == "Hãy đăng ký khóa học để làm hoạt động này."
+    assert flagged("not-enrolled").user == playing["learner"]
 
 
 def test_unreadable_bodies_are_refused_and_kept_without_a_crash(playing):

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import caches
 
 from cms.cache import RedisCache
+from tests.factories import h5p_lesson_for
 
 pytestmark = pytest.mark.skipif(
     not isinstance(caches["default"], RedisCache),
@@ -50,11 +51,36 @@ def test_a_rate_counter_counts_in_one_call_and_starts_with_a_timeout():
     assert 0 < client.ttl(cache.make_key("rate-hits")) <= 60
 
 
+def test_a_rate_counter_reads_other_keys_in_the_same_call():
+    cache = caches["default"]
+    cache.set("enrolled-yes", True, 60)
+    cache.set("a-number", 5, 60)
+    wanted = ["enrolled-yes", "not-there", "a-number"]
+    assert cache.count_reading("rate-reads", 60, wanted) == (
+        1,
+        {"enrolled-yes": True, "a-number": 5},
+    )
+    assert cache.count_reading("rate-reads", 60, wanted)[0] == 2
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_key("rate-reads")) <= 60
+
+
+def _sent_to_redis(monkeypatch) -> list:
+    import redis
+
+    sent = []
+    execute = redis.Redis.execute_command
+    monkeypatch.setattr(
+        redis.Redis,
+        "execute_command",
+        lambda self, *args, **options: sent.append(args) or execute(self, *args, **options),
+    )
+    return sent
+
+
 @pytest.mark.django_db
 def test_a_signed_in_page_reads_its_session_with_the_pages_version(client, learner, monkeypatch):
     """One round trip for both, at the start of the request; neither is asked again."""
-    import redis
-
     from cms.sessions import SessionStore
     from courses import caching
 
@@ -63,13 +89,30 @@ def test_a_signed_in_page_reads_its_session_with_the_pages_version(client, learn
     cache = caches["default"]
     session = cache.make_key(SessionStore.cache_key_prefix + client.session.session_key)
     version = cache.make_key(caching.PAGES_VERSION)
-    sent = []
-    execute = redis.Redis.execute_command
-    monkeypatch.setattr(
-        redis.Redis,
-        "execute_command",
-        lambda self, *args, **options: sent.append(args) or execute(self, *args, **options),
-    )
+    sent = _sent_to_redis(monkeypatch)
     assert client.get("/hoc-tap/khoa-hoc-cua-toi/").status_code == 200
     assert sent[0] == ("MGET", session, version)
     assert not [args for args in sent[1:] if session in args or version in args]
+
+
+@pytest.mark.django_db
+def test_an_h5p_statement_reads_its_enrolment_with_its_rate(
+    client, monkeypatch, settings, tmp_path
+):
+    """Three round trips to Redis for a statement: the session with the pages version, the
+    user, and the rate with the enrolment."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    from learning.selectors import enrolled_key
+    from tests.learning.test_h5p import activity_from, send, start, statement
+
+    activity = activity_from()
+    course, lesson, learner = h5p_lesson_for([activity])
+    client.force_login(learner)
+    attempt = start(client, lesson, activity).json()["attempt"]
+    answer = statement(activity, verb="interacted")
+    assert send(client, lesson, activity, attempt, answer).status_code == 200  # keeps the yes
+    sent = _sent_to_redis(monkeypatch)
+    assert send(client, lesson, activity, attempt, answer).json()["accepted"] is True
+    enrolled = caches["default"].make_key(enrolled_key(learner.pk, course.pk))
+    assert [args[0] for args in sent] == ["MGET", "GET", "EVAL"]
+    assert enrolled in sent[2]
