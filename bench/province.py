@@ -939,7 +939,7 @@ def worker_rush(table: Table, processes: list[subprocess.Popen], skip: int, coun
 
     from accounts.models import OutgoingEmail, User
     from certificates.models import Certificate
-    from certificates.tasks import issue_for_completion
+    from certificates.tasks import issue_when_committed
     from courses.models import CoursePage
     from learning.models import CompletionRuleVersion, CourseCompletion
 
@@ -969,8 +969,8 @@ def worker_rush(table: Table, processes: list[subprocess.Popen], skip: int, coun
     worker, database = [processes[1].pid], postmaster()
     before = cpu_seconds(worker), cpu_seconds(database)
     began, start = timezone.now(), time.perf_counter()
-    for completion in completions:
-        issue_for_completion.delay(completion_id=completion.pk)
+    for completion in completions:  # as the completions' handler sends them
+        issue_when_committed(completion.pk)
     finished = Certificate.objects.filter(
         user__in=users, course=course, notified_at__isnull=False
     ).exclude(pdf="")

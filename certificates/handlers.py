@@ -4,7 +4,7 @@ from .models import CourseCertification
 
 
 def on_course_completed(sender, completion, **kwargs) -> None:
-    from .tasks import issue_for_completion
+    from .tasks import issue_when_committed
 
     if CourseCertification.objects.filter(course_id=completion.course_id, armed=True).exists():
-        issue_for_completion.delay(completion_id=completion.pk)
+        issue_when_committed(completion.pk)

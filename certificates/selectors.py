@@ -154,6 +154,17 @@ def queued_behind(
     )
 
 
+def finished_for(*, course: CoursePage, users: list) -> set[int]:
+    """Which of ``users`` hold a certificate of ``course`` with its PDF drawn and its email
+    queued (or no address to send one to): nothing is left to do for them."""
+    return set(
+        Certificate.objects.filter(course=course, user__in=users)
+        .exclude(pdf="")
+        .filter(Q(notified_at__isnull=False) | Q(user__email=""))
+        .values_list("user_id", flat=True)
+    )
+
+
 def certificate_of_completion(completion_id: int) -> Certificate | None:
     """The certificate of a completion's learner and course, if issued, with its holder: in
     a rush every queued task asks this once, and an earlier batch has issued most of them.

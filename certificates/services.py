@@ -407,38 +407,40 @@ def certification_disarm(*, course: CoursePage) -> None:
     CourseCertification.objects.filter(course=course).update(armed=False, armed_at=None)
 
 
-def completion_certify(*, completion_id: int, batch: int = 50) -> int:
+def completion_certify(*, completion_id: int, batch: int = 50) -> list[int]:
     """Issue the certificate for one course completion, if its course was armed by then.
-    Returns how many certificates the call issued.
+    Returns the ids of the other completions whose certificates the call issued and
+    finished (their own tasks have nothing left to do).
 
     In a rush (the deadline), completions arrive faster than one certificate at a time is
     issued, and their tasks queue up. So the completions of the same course queued behind
     this one (up to ``batch`` in all) are issued with it through the bulk path: one
     transaction for the rows and one for the PDFs and emails, instead of two each. Their own
-    tasks then find them issued in one read. With nobody queued behind, this one is issued
-    alone, as before, and the learner waits no longer."""
+    tasks then find them issued in one read (or are revoked, ``tasks``). With nobody queued
+    behind, this one is issued alone, as before, and the learner waits no longer."""
     certificate = selectors.certificate_of_completion(completion_id)
     if certificate is not None:
         _finish_if_unfinished(certificate)  # a worker died between the steps
-        return 0
+        return []
     completion = (
         CourseCompletion.objects.select_related("user", "course").filter(pk=completion_id).first()
     )
     if completion is None or completion.course is None or completion.user is None:
-        return 0
+        return []
     certification = CourseCertification.objects.filter(course=completion.course).first()
     if not selectors.issues_for(certification, completion):
-        return 0
+        return []
     if not learning_selectors.certifies_on_completion(completion.course):
-        return 0
+        return []
     behind = list(
         selectors.queued_behind(completion, armed_at=certification.armed_at, span=batch * 4)[
             : batch - 1
         ]
     )
     if not behind:  # a quiet moment: the single path, three statements fewer
-        return int(certificate_issue(user=completion.user, course=completion.course)[1])
-    issued = certificates_issue_many(
+        certificate_issue(user=completion.user, course=completion.course)
+        return []
+    certificates_issue_many(
         course=completion.course, users=[completion.user, *(c.user for c in behind)]
     )
     # This learner's own certificate, finished here if the batch did not: another worker's
@@ -447,7 +449,9 @@ def completion_certify(*, completion_id: int, batch: int = 50) -> int:
     mine = selectors.certificate_of_completion(completion_id)
     if mine is not None:
         _finish_if_unfinished(mine)
-    return issued
+    # Those whose PDF failed, or whom another worker holds, are left to their own tasks.
+    finished = selectors.finished_for(course=completion.course, users=[c.user for c in behind])
+    return [c.pk for c in behind if c.user_id in finished]
 
 
 def certificates_issue_many(*, course: CoursePage, users: list, chunk: int = 200) -> int:

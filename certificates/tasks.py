@@ -1,5 +1,7 @@
 """Celery adapters: take ids, call one service. Every one of them may run twice."""
 
+import logging
+
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -9,11 +11,30 @@ from courses.models import CoursePage
 from . import services
 
 LONG = settings.CELERY_LONG_TASK
+logger = logging.getLogger(__name__)
+
+
+def completion_task_id(completion_id: int) -> str:
+    return f"certificate-of-completion-{completion_id}"
+
+
+def issue_when_committed(completion_id: int) -> None:
+    """Queue the certificate of a completion, under a task id of its own."""
+    issue_for_completion.delay_as(completion_task_id(completion_id), completion_id=completion_id)
 
 
 @shared_task
 def issue_for_completion(completion_id: int) -> None:
-    services.completion_certify(completion_id=completion_id)
+    settled = services.completion_certify(completion_id=completion_id)
+    if settled and not issue_for_completion.app.conf.task_always_eager:
+        # The tasks of the completions this one issued in its batch wait in the queue behind
+        # it, and each would only find its certificate issued: revoked, the workers drop them
+        # unrun (a third of their cost). A worker that misses it (restarted, or the broker
+        # lost the message) runs them, and they change nothing.
+        try:
+            issue_for_completion.app.control.revoke([completion_task_id(pk) for pk in settled])
+        except Exception:  # noqa: BLE001 - the certificates are issued; only the saving is lost
+            logger.warning("tasks of completions %s not revoked", settled, exc_info=True)
 
 
 @shared_task(**LONG)

@@ -32,11 +32,18 @@ class OnCommitTask(DjangoTask):
     max_retries = 5
 
     def delay(self, *args, **kwargs) -> None:
+        self._send_on_commit(args, kwargs)
+
+    def delay_as(self, task_id: str, *args, **kwargs) -> None:
+        """``delay`` under an id of the caller's: one that ``revoke`` can name later."""
+        self._send_on_commit(args, kwargs, task_id=task_id)
+
+    def _send_on_commit(self, args, kwargs, **options) -> None:
         # robust: the data is committed by now, so a broker outage must not turn the
         # person's request into an error page. It is logged; work that must not be lost
         # (email) has a periodic sweep that sends it again.
         def send() -> None:
-            self.apply_async(args, kwargs)
+            self.apply_async(args, kwargs, **options)
 
         transaction.on_commit(send, robust=True)
 

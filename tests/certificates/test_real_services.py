@@ -1,15 +1,18 @@
 """On PostgreSQL with Redis and a real worker (CI's second step): concurrent completions give
 one certificate, serials never repeat, and a completion is certified by the worker."""
 
+import socket
 import threading
 import time
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
+from accounts.models import OutgoingEmail
 from certificates import services, tasks
 from certificates.models import Certificate, CertificateEvent
+from cms.celery import app as celery_app
 from tests.factories import UserFactory
 
 from .conftest import complete
@@ -75,7 +78,9 @@ def test_workers_taking_overlapping_batches_at_once_issue_each_certificate_once(
     _postgres_only()
     page, lessons = armed_course
     queue = []  # the broker: each completion's task waits here
-    monkeypatch.setattr(tasks.issue_for_completion, "delay", lambda **kw: queue.append(kw))
+    monkeypatch.setattr(
+        tasks, "issue_when_committed", lambda pk: queue.append({"completion_id": pk})
+    )
     learners = [UserFactory(email=f"hv{n}@example.vn") for n in range(8)]
     for user in learners:
         complete(user, page, lessons)
@@ -152,3 +157,23 @@ def test_the_worker_keeps_its_connection_and_recovers_when_the_database_drops_it
     certificate = _certified(third, real_worker, seconds=90)
     assert certificate is not None, "no certificate after the worker's connection was cut"
     assert certificate.pdf
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_a_rush_the_worker_drops_the_tasks_a_batch_settled(armed_course, real_worker):
+    page, lessons = armed_course
+    learners = [UserFactory(email=f"hv{n}@example.vn") for n in range(5)]
+    with transaction.atomic():  # they finish at once: their tasks are sent together
+        completions = [complete(user, page, lessons) for user in learners]
+    for user in learners:
+        assert _certified(user, real_worker), f"no certificate for {user} within 60 s"
+    # The first task issued all five; the worker was told to drop the other four unrun.
+    worker = f"roundtrip@{socket.gethostname()}"
+    revoked = celery_app.control.inspect(destination=[worker], timeout=5).revoked() or {}
+    assert {tasks.completion_task_id(c.pk) for c in completions[1:]} <= set(revoked[worker])
+    assert tasks.completion_task_id(completions[0].pk) not in revoked[worker]
+    issued = Certificate.objects.order_by("serial")
+    assert [c.user_id for c in issued] == [user.pk for user in learners]
+    assert all(c.pdf for c in issued)
+    assert CertificateEvent.objects.count() == len(learners)
+    assert sorted(e.to[0] for e in OutgoingEmail.objects.all()) == sorted(u.email for u in learners)
