@@ -158,7 +158,9 @@ def finished_for(*, course: CoursePage, users: list) -> set[int]:
     """Which of ``users`` hold a certificate of ``course`` with its PDF drawn and its email
     queued (or no address to send one to): nothing is left to do for them."""
     return set(
-        Certificate.objects.filter(course=course, user__in=users)
+        Certificate.objects.filter(
+            course=course, user__in=users, rendered_version__gte=F("version")
+        )
         .exclude(pdf="")
         .filter(Q(notified_at__isnull=False) | Q(user__email=""))
         .values_list("user_id", flat=True)

@@ -23,16 +23,16 @@ def issue_when_committed(completion_id: int) -> None:
     issue_for_completion.delay_as(completion_task_id(completion_id), completion_id=completion_id)
 
 
-@shared_task
-def issue_for_completion(completion_id: int) -> None:
+@shared_task(bind=True)
+def issue_for_completion(self, completion_id: int) -> None:
     settled = services.completion_certify(completion_id=completion_id)
-    if settled and not issue_for_completion.app.conf.task_always_eager:
+    if settled and not self.request.is_eager:
         # The tasks of the completions this one issued in its batch wait in the queue behind
         # it, and each would only find its certificate issued: revoked, the workers drop them
-        # unrun (a third of their cost). A worker that misses it (restarted, or the broker
-        # lost the message) runs them, and they change nothing.
+        # unrun (a third of the cost of running them). A worker that never receives it runs
+        # them, and they change nothing.
         try:
-            issue_for_completion.app.control.revoke([completion_task_id(pk) for pk in settled])
+            self.app.control.revoke([completion_task_id(pk) for pk in settled])
         except Exception:  # noqa: BLE001 - the certificates are issued; only the saving is lost
             logger.warning("tasks of completions %s not revoked", settled, exc_info=True)
 

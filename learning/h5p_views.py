@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from assessments import services as assessment
 from assessments.h5p.xapi import MAX_BYTES
 from assessments.models import H5PActivity, H5PGrade
-from courses.caching import cached_many, over_rate_reading
+from courses.caching import cached_many, over_rate, over_rate_reading
 from courses.models import LessonPage
 from courses.selectors import course_of
 
@@ -86,15 +86,27 @@ def _not_signed_in() -> JsonResponse:
     )
 
 
+class _Flooding(Exception):
+    pass
+
+
 def _place(request, lesson_id: int, activity_id: int, *, counted: bool = False):
     """(lesson, course, activity, refusal): the lesson and activity if this learner may use
     them here, else why not. ``counted``: this request counts towards the learner's rate of
-    statements (read with their enrolment, in one round trip to the cache); "rate" when
-    over it, asked before anything else."""
+    statements, asked before anything is read from the database; "rate" when over it. With
+    the lesson in the cache (every statement but the first few), the rate is counted in the
+    same round trip to the cache as the learner's enrolment is read."""
+    rate = f"h5p-statements:{request.user.pk}"
+    counted_already = False
 
     # Every statement asks: the lesson and the activity are read from the cache (in one
     # lookup) until a page or an activity changes.
     def load(missing) -> dict:
+        nonlocal counted_already
+        if counted:
+            counted_already = True
+            if over_rate(rate, settings.H5P_STATEMENT_RATE):
+                raise _Flooding  # nothing read, nothing cached
         found = {}
         if "lesson" in missing:
             found["lesson"] = LessonPage.objects.live().filter(pk=lesson_id).first()
@@ -103,16 +115,17 @@ def _place(request, lesson_id: int, activity_id: int, *, counted: bool = False):
         return {name: value for name, value in found.items() if value is not None}
 
     names = {"lesson": f"lesson:{lesson_id}", "activity": f"h5p:{activity_id}"}
-    kept = cached_many(names, load)
+    try:
+        kept = cached_many(names, load)
+    except _Flooding:
+        return None, None, None, "rate"
     lesson, activity = kept.get("lesson"), kept.get("activity")
     course = course_of(lesson) if lesson is not None else None
     enrolled = None  # not read yet
-    if counted:
+    if counted and not counted_already:
         key = selectors.enrolled_key(request.user.pk, course.pk) if course is not None else None
         flooding, found = over_rate_reading(
-            f"h5p-statements:{request.user.pk}",
-            settings.H5P_STATEMENT_RATE,
-            [key] if key is not None else [],
+            rate, settings.H5P_STATEMENT_RATE, [key] if key is not None else []
         )
         if flooding:
             return lesson, course, activity, "rate"

@@ -148,6 +148,28 @@ def test_in_a_rush_the_first_task_issues_the_certificates_queued_behind_it(armed
     assert all(len(emails_to(user.email)) == 1 for user in learners)
 
 
+def test_a_worker_drops_the_tasks_of_those_a_batch_finished(armed_course, monkeypatch, on_commit):
+    page, lessons = armed_course
+    queued = []
+    monkeypatch.setattr(tasks, "issue_when_committed", queued.append)
+    with on_commit():
+        completions = [complete(UserFactory(), page, lessons) for _ in range(3)]
+    assert queued == [c.pk for c in completions]  # sent once each, with the id of their task
+    revoked = []
+    monkeypatch.setattr(tasks.issue_for_completion.app.control, "revoke", revoked.append)
+    tasks.issue_for_completion(completion_id=completions[0].pk)  # as a worker runs it
+    assert revoked == [[tasks.completion_task_id(c.pk) for c in completions[1:]]]
+    assert Certificate.objects.count() == 3
+
+    def broker_down(ids):
+        raise ConnectionError("Redis is restarting")
+
+    more = [complete(UserFactory(), page, lessons) for _ in range(2)]
+    monkeypatch.setattr(tasks.issue_for_completion.app.control, "revoke", broker_down)
+    tasks.issue_for_completion(completion_id=more[0].pk)  # no error: only the saving is lost
+    assert Certificate.objects.count() == 5
+
+
 def test_a_batch_takes_only_completions_that_would_be_issued_on_their_own(
     course, superuser, on_commit
 ):

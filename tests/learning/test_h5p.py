@@ -657,6 +657,24 @@ def test_a_flood_to_an_address_that_holds_no_such_activity_is_slowed_down_too(pl
     assert H5PStatement.objects.filter(reason="not-in-lesson").count() == 2
 
 
+def test_a_flood_is_refused_before_anything_is_read_from_the_database(playing, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.H5P_STATEMENT_RATE = "1/m"
+    client, activity = playing["client"], playing["activity"]
+    answer = json.dumps({"attempt": playing["attempt"], "statement": statement(activity)})
+    first = client.post("/hoc-tap/bai-hoc/990001/h5p/990002/xapi/", answer, "application/json")
+    assert first.status_code == 404
+    with CaptureQueriesContext(connection) as queries:
+        flooded = client.post(
+            "/hoc-tap/bai-hoc/990003/h5p/990004/xapi/", answer, "application/json"
+        )
+    assert flooded.status_code == 429
+    read = [q["sql"] for q in queries.captured_queries if "h5p" in q["sql"] or "page" in q["sql"]]
+    assert read == []
+
+
 def test_a_learner_whose_enrolment_is_removed_is_refused_at_once(playing):
     lesson, activity, client = playing["lesson"], playing["activity"], playing["client"]
     sent = statement(activity, verb="interacted")
