@@ -110,10 +110,15 @@ def enrolment_deleted(sender, instance, **_kwargs) -> None:
 
 
 def _timestamp(value) -> datetime | None:
-    """A timestamp read by a raw query: PostgreSQL gives a datetime, SQLite text in UTC."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return timezone.make_aware(parse_datetime(value), UTC)
+    """A timestamp read by a raw query: PostgreSQL gives an aware datetime; SQLite gives
+    text, or a naive datetime where the column's declared type survives (the first SELECT
+    of a UNION), both in UTC. Left naive, it was shown as Vietnam's time: a course completed
+    after midnight showed the day before."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
 def _rows(sql: str, params: list) -> list[tuple]:

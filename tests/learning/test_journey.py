@@ -1,6 +1,6 @@
 """A learner's path: enrol, study in order, complete, and see it on the dashboard."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -389,6 +389,20 @@ def test_the_dashboard_lists_the_latest_course_first(client, course, learner):
     assert completed.index("Xong sau") < completed.index("Xong trước")
     old = timezone.localdate(now - timedelta(days=40))
     assert f"hoàn thành ngày {old:%d/%m/%Y}" in completed
+
+
+def test_a_course_completed_after_midnight_shows_vietnams_date(client, learner):
+    done, lessons = course_tree(title="Xong lúc nửa đêm", slug="nua-dem")
+    client.force_login(learner)
+    enrol(client, done)
+    for lesson in lessons:
+        complete(client, lesson)
+    # 18:30 on 6 December in UTC is 01:30 on 7 December in Nghệ An.
+    CourseCompletion.objects.filter(user=learner, course=done).update(
+        completed_at=datetime(2026, 12, 6, 18, 30, tzinfo=UTC)
+    )
+    html = client.get("/hoc-tap/khoa-hoc-cua-toi/").content.decode()
+    assert "hoàn thành ngày 07/12/2026" in html.split("Khóa học đã hoàn thành")[1]
 
 
 def test_nobody_sees_another_persons_progress(client, course, learner):
