@@ -155,14 +155,11 @@ def queued_behind(
 
 
 def finished_for(*, course: CoursePage, users: list) -> set[int]:
-    """Which of ``users`` hold a certificate of ``course`` with its PDF drawn and its email
-    queued (or no address to send one to): nothing is left to do for them."""
+    """Which of ``users`` hold a certificate of ``course`` with nothing left to finish (see
+    ``unfinished_certificates``)."""
     return set(
-        Certificate.objects.filter(
-            course=course, user__in=users, rendered_version__gte=F("version")
-        )
-        .exclude(pdf="")
-        .filter(Q(notified_at__isnull=False) | Q(user__email=""))
+        Certificate.objects.filter(course=course, user__in=users)
+        .exclude(_unfinished())
         .values_list("user_id", flat=True)
     )
 
@@ -201,9 +198,9 @@ def certificate_of_completion(completion_id: int) -> Certificate | None:
     return certificate
 
 
-def unfinished_certificates() -> QuerySet[Certificate]:
-    """Certificates whose PDF is missing or old, or whose holder was not emailed."""
-    return Certificate.objects.filter(
+def _unfinished() -> Q:
+    """A PDF missing (where a template can draw it) or old, or a holder not emailed."""
+    return (
         Q(pdf="", template__isnull=False)
         | Q(rendered_version__lt=F("version"))
         | Q(
@@ -212,7 +209,12 @@ def unfinished_certificates() -> QuerySet[Certificate]:
             user__isnull=False,
             user__email__gt="",
         )
-    ).order_by("issued_at")
+    )
+
+
+def unfinished_certificates() -> QuerySet[Certificate]:
+    """Certificates whose PDF is missing or old, or whose holder was not emailed."""
+    return Certificate.objects.filter(_unfinished()).order_by("issued_at")
 
 
 def mine(*, user) -> list[Certificate]:
